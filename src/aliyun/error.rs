@@ -1,0 +1,401 @@
+//! The closed set of Alibaba Cloud error codes (wire code, HTTP status, documented message) and
+//! the one mapping from domain errors to them, per dialect.
+//!
+//! Policy: every error a client can see is an `ApiError` built from an `ErrorCode` row, so its
+//! status and text match the vendor's documentation. A domain error is turned into wire form in
+//! exactly one place, [`ApiError::from_domain`]. `Internal` exists only for bugs: it is logged.
+
+use std::borrow::Cow;
+
+use axum::http::StatusCode;
+
+use crate::domain::{self, Kind};
+
+/// Which API product (and so which vocabulary of codes) a request was made in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// ECS, Version 2014-05-26 (also the seed documents' disk-replica operations).
+    Ecs,
+    /// EBS, Version 2021-07-30 (disk replica pairs and groups).
+    Ebs,
+}
+
+impl Dialect {
+    /// The product name used in `Recommend` links.
+    pub fn product(self) -> &'static str {
+        match self {
+            Self::Ecs => "Ecs",
+            Self::Ebs => "ebs",
+        }
+    }
+}
+
+macro_rules! error_codes {
+    ($( $(#[$doc:meta])* $variant:ident => ($code:literal, $status:literal, $message:literal), )*) => {
+        /// Every fixed error the emulator answers with.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ErrorCode { $( $(#[$doc])* $variant, )* }
+
+        impl ErrorCode {
+            /// The `Code` on the wire.
+            pub fn code(self) -> &'static str { match self { $( Self::$variant => $code, )* } }
+            /// The HTTP status.
+            pub fn status(self) -> u16 { match self { $( Self::$variant => $status, )* } }
+            /// The documented `Message`.
+            pub fn message(self) -> &'static str { match self { $( Self::$variant => $message, )* } }
+        }
+    };
+}
+
+error_codes! {
+    // ---- gateway (both products) ----
+    /// Unknown AccessKeyId (strict mode).
+    AccessKeyNotFound => ("InvalidAccessKeyId.NotFound", 404, "Specified access key is not found."),
+    /// Wrong signature; the message is extended with the server's string to sign.
+    SignatureDoesNotMatch => ("SignatureDoesNotMatch", 400, "Specified signature is not matched with our calculation."),
+    /// Malformed or missing signature parts.
+    IncompleteSignature => ("IncompleteSignature", 400, "The request signature does not conform to Aliyun standards."),
+    /// Timestamp more than 15 minutes away from the server's clock.
+    TimestampExpired => ("InvalidTimeStamp.Expired", 400, "Specified time stamp or date value is expired."),
+    /// Timestamp that does not parse.
+    TimestampFormat => ("InvalidTimeStamp.Format", 400, "Specified time stamp or date value is not well formatted."),
+    /// SignatureNonce seen before within the replay window.
+    SignatureNonceUsed => ("SignatureNonceUsed", 400, "Specified signature nonce was used already."),
+    /// No AccessKeyId in a request that must be signed.
+    MissingAccessKeyId => ("MissingAccessKeyId", 400, "AccessKeyId is mandatory for this action."),
+    /// No signature in a request that must be signed.
+    MissingSignature => ("MissingSignature", 400, "Signature is mandatory for this action."),
+    /// No SignatureNonce in a signed RPC request (strict mode).
+    MissingSignatureNonce => ("MissingSignatureNonce", 400, "SignatureNonce is mandatory for this action."),
+    /// No Timestamp in a signed RPC request (strict mode).
+    MissingTimestamp => ("MissingTimestamp", 400, "Timestamp is mandatory for this action."),
+    /// Unsupported SignatureMethod or SignatureVersion.
+    InvalidSignatureMethod => ("InvalidSignatureMethod", 400, "Specified signature method is not valid."),
+    /// Unknown Action for this product and version.
+    InvalidActionNotFound => ("InvalidAction.NotFound", 404, "Specified api is not found, please check your url and method."),
+    /// Unknown or missing Version.
+    InvalidVersion => ("InvalidVersion", 400, "Specified parameter Version is not valid."),
+    /// Neither GET nor POST.
+    UnsupportedHttpMethod => ("UnsupportedHTTPMethod", 403, "This http method is not supported."),
+    /// Body larger than the configured limit.
+    RequestTooLarge => ("InvalidParameter.RequestTooLarge", 413, "The request body exceeds the size limit of this endpoint."),
+    /// Request not received within the configured time.
+    RequestTimeout => ("RequestTimeout", 504, "The request is timeout, please try again later."),
+    /// Only for bugs; logged.
+    InternalError => ("InternalError", 500, "The request processing has failed due to some unknown error."),
+    /// EBS wording of InternalError.
+    InternalErrorEbs => ("InternalError", 500, "The request processing has failed due to some unknown error, exception or failure."),
+    /// Transient failure.
+    ServiceUnavailable => ("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server."),
+    /// ECS DryRun with every check passed.
+    DryRunOperation => ("DryRunOperation", 400, "Request validation has been passed with DryRun flag set."),
+    /// ClientToken reused with other parameters.
+    IdempotentParameterMismatch => ("IdempotentParameterMismatch", 400, "The specified parameter has changed while using an already used clientToken."),
+    /// Invalid parameter value; ECS wording is built per parameter.
+    InvalidParameter => ("InvalidParameter", 400, "The specified parameter is not valid."),
+
+    // ---- ECS instances ----
+    InstanceNotFound => ("InvalidInstanceId.NotFound", 404, "The specified InstanceId does not exist."),
+    IncorrectInstanceStatus => ("IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation."),
+    /// AttachDisk documents IncorrectInstanceStatus as 400.
+    IncorrectInstanceStatusAttach => ("IncorrectInstanceStatus", 400, "The current status of the resource does not support this operation."),
+    InstanceLockedForSecurity => ("InstanceLockedForSecurity", 403, "The specified operation is denied as your instance is locked for security reasons."),
+    InsufficientBalance => ("InsufficientBalance", 403, "Your account does not have enough balance."),
+    DiskError => ("DiskError", 403, "IncorrectDiskStatus."),
+    InstanceExpiredPostPaid => ("InstanceExpired", 403, "The postPaid instance has been expired.Please ensure your account have enough balance."),
+    InstanceExpiredPrePaid => ("InstanceExpired", 403, "The prePaid instance has been expired."),
+    InstanceExpiredOrInArrears => ("InstanceExpiredOrInArrears", 403, "The specified operation is denied as your prepay instance is expired (prepay mode) or in arrears (afterpay mode)."),
+    InstanceNotReady => ("InstanceNotReady", 403, "The specified instance is not ready for use."),
+    DiskInArrears => ("DiskInArrears", 403, "The specified operation is denied as your disk has expired."),
+    NoStock => ("OperationDenied.NoStock", 403, "The requested resource is sold out in the specified zone; try other types of resources or other regions and zones."),
+    SpotPriceLowerThanPublicPrice => ("OperationDenied.SpotPriceLowerThanPublicPrice", 403, "The spot instance price is lower than public price."),
+    KmsUnauthorized => ("InvalidParameter.KMSKeyId.KMSUnauthorized", 403, "ECS service have no right to access your KMS."),
+    TooManyInstanceIds => ("InvalidParameter.TooManyInstanceIds", 403, "Instance ids cannot be more than 100."),
+    DryRunInvalidAmount => ("DryRun.InvalidAmount", 403, "The specified Amount is not valid for a DryRun request."),
+    ImageNotFound => ("InvalidImageId.NotFound", 404, "The specified ImageId does not exist."),
+    InstanceTypeNotSupported => ("InvalidInstanceType.ValueNotSupported", 400, "The specified InstanceType beyond the permitted range."),
+    SystemDiskCategoryNotSupported => ("InvalidSystemDiskCategory.ValueNotSupported", 400, "The specified parameter \"SystemDisk.Category\" is not valid."),
+    VSwitchNotFound => ("InvalidVSwitchId.NotFound", 404, "Specified virtual switch does not exist."),
+    InstanceHasDataDisks => ("IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation."),
+
+    // ---- ECS regions / zones ----
+    RegionNotFound => ("InvalidRegionId.NotFound", 404, "The specified RegionId does not exist."),
+    RegionMalformed => ("InvalidRegionId.MalFormed", 400, "The specified parameter RegionId is not valid."),
+    ZoneNotFound => ("InvalidZoneId.NotFound", 404, "The specified zone does not exist."),
+    AcceptLanguageNotFound => ("InvalidAcceptLanguage.NotFound", 404, "Only Chinese (zh-CN), English (en-US), and Japanese (ja) are allowed."),
+    ResourceTypeNotFound => ("InvalidResourceType.NotFound", 404, "The ResourceType provided does not exist in our records."),
+    InstanceChargeTypeInvalid => ("Invalid.InstanceChargeType", 403, "The specified instanceChargeType is not valid."),
+
+    // ---- ECS disks ----
+    DiskNotFound => ("InvalidDiskId.NotFound", 404, "The specified disk does not exist."),
+    IncorrectDiskStatus => ("IncorrectDiskStatus", 403, "The current disk status does not support this operation."),
+    /// The seed documents' wording for the disk-replica operations.
+    IncorrectDiskStatusReplica => ("IncorrectDiskStatus", 403, "The operation is not supported in this status."),
+    DiskNotPortable => ("DiskNotPortable", 403, "The specified disk is not a portable disk."),
+    ResourcesNotInSameZone => ("ResourcesNotInSameZone", 403, "The specified instance and disk are not in the same zone."),
+    InstanceDiskLimitExceeded => ("InstanceDiskLimitExceeded", 403, "The amount of the disk on instance in question reach its limits."),
+    DiskInUse => ("InvalidDisk.InUse", 404, "The specified disk has been occupied."),
+    DiskAlreadyDetached => ("InvalidDisk.AlreadyDetached", 404, "The specified disk has been detached."),
+    DependencyViolation => ("DependencyViolation", 403, "The specified disk has not been attached on the specified instance."),
+    DiskTypeViolation => ("DiskTypeViolation", 403, "The specified disk is a system disk and cannot support the operation."),
+    DiskStillAttached => ("DiskStillAttached", 403, "The disk is still attached to the disk."),
+    DiskCategoryNotSupported => ("InvalidDiskCategory.ValueNotSupported", 400, "The specified parameter \"DiskCategory\" is not valid."),
+    SizeNotSupported => ("InvalidSize.ValueNotSupported", 400, "The specified parameter Size is not valid."),
+    SizeOrSnapshotMissing => ("MissingParameter", 400, "The input parameter either \"SnapshotId\" or \"Size\" should be specified."),
+    ZoneIdAndInstanceIdConflict => ("InvalidParam.ZoneIdAndInstanceId.Conflict", 403, "The specified parameter 'ZoneId' and 'InstanceId' are not blank at the same time."),
+    PerformanceLevelMalformed => ("InvalidPerformanceLevel.Malformed", 400, "The specified parameter PerformanceLevel is not valid."),
+    DiskNameMalformed => ("InvalidDiskName.Malformed", 400, "The specified disk name is wrongly formed."),
+    DescriptionMalformed => ("InvalidDescription.Malformed", 400, "The specified description is wrongly formed."),
+    DiskIdsMalformed => ("InvalidDiskIds.Malformed", 403, "The amount of specified disk Ids exceeds the limit."),
+    DiskIdsInvalid => ("InvalidParameter.DiskIds", 400, "The specified parameter diskIds is not valid."),
+    SnapshotNotFound => ("InvalidSnapshotId.NotFound", 404, "The specified SnapshotId does not exist."),
+    /// The seed documents' code for a missing field on the disk-replica operations.
+    IncompleteParamter => ("IncompleteParamter", 400, "Some fields can not be null in this request."),
+
+    // ---- EBS (disk replication) ----
+    NoSuchResource => ("NoSuchResource", 404, "The specified resource does not exist."),
+    OperationDenied => ("OperationDenied", 403, "The operation is not allowed."),
+    InvalidStatus => ("OperationDenied.InvalidStatus", 403, "The operation is not allowed in current status."),
+    StandbyDeviceAttached => ("OperationDenied.StandbyDeviceAttached", 400, "The secondary disk is attached."),
+    ManualSyncLimit => ("OperationDenied.ManualSyncLimit", 403, "One shot start manual syncing too frequently, please try again later."),
+    OperateNotAllowedForPrimary => ("OperationDenied.OperateNotAllowedForPrimary", 403, "Operation is not allowed on the primary site."),
+    OperateNotAllowedForStandby => ("OperationDenied.OperateNotAllowedForStandby", 403, "Operation is not allowed on the secondary site."),
+    GroupHasPair => ("OperationDenied.GroupHasPair", 403, "The group cannot be deleted due to not empty."),
+    GroupStatusCannotAddPair => ("OperationDenied.GroupStatusCannotAddPair", 403, "The pair cannot be added in group current status."),
+    GroupStatusCannotRemovePair => ("OperationDenied.GroupStatusCannotRemovePair", 403, "The pair cannot be removed in group current status."),
+    GroupTotalDiskCapacityLimit => ("OperationDenied.GroupTotalDiskCapacityLimit", 403, "The disk space in the replication pair-consistent group exceeds the upper limit."),
+    NoPairInGroup => ("OperationDenied.NoPairInGroup", 403, "The operation is not allowed because no pair in the group."),
+    PairGroupAZoneConflict => ("OperationDenied.PairGroupAZoneConflict", 403, "The operation is not allowed due to pair and group having different RegionId or ZoneId."),
+    PairGroupStatusConflict => ("OperationDenied.PairGroupStatusConflict", 403, "The operation is not allowed due to pair and group status are not consistent."),
+    PairInAnotherGroup => ("OperationDenied.PairInAnotherGroup", 403, "The operation is not allowed because pair is already in another group."),
+    PairInitializing => ("OperationDenied.PairInitializing", 403, "The operation is not allowed due to pair initializing,  please try again later."),
+    PairNotInGroup => ("OperationDenied.PairNotInGroup", 403, "The operation is not allowed because pair is not in any group."),
+    PairStatusCannotAddToGroup => ("OperationDenied.PairStatusCannotAddToGroup", 403, "The pair cannot be added in pair current status."),
+    PairStatusCannotRemoveFromGroup => ("OperationDenied.PairStatusCannotRemoveFromGroup", 403, "The pair cannot be removed in pair  current status."),
+    PairsExceedInGroup => ("OperationDenied.PairsExceedInGroup", 403, "The operation is not allowed due to too much pair in the group."),
+    QuotaExceed => ("OperationDenied.QuotaExceed", 403, "The operation is not allowed due to quota exceed."),
+    TooMuchEmptyGroup => ("OperationDenied.TooMuchEmptyGroup", 403, "Operation failed because of too many empty groups."),
+    LastTokenProcessing => ("LastTokenProcessing", 403, "The last token request is processing."),
+}
+
+/// An error as the client will see it: code, status and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// Wire `Code`.
+    pub code: Cow<'static, str>,
+    /// HTTP status.
+    pub status: u16,
+    /// Wire `Message`.
+    pub message: Cow<'static, str>,
+}
+
+impl From<ErrorCode> for ApiError {
+    fn from(c: ErrorCode) -> Self {
+        Self {
+            code: Cow::Borrowed(c.code()),
+            status: c.status(),
+            message: Cow::Borrowed(c.message()),
+        }
+    }
+}
+
+impl ApiError {
+    /// A fixed code with a message of its own (e.g. naming the parameter).
+    pub fn with_message(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            message: message.into(),
+            ..code.into()
+        }
+    }
+
+    /// The gateway's answer to a missing required parameter: `Missing<Name>`, 400.
+    pub fn missing(name: &str) -> Self {
+        let flat: String = name.chars().filter(|c| *c != '.').collect();
+        Self {
+            code: Cow::Owned(format!("Missing{flat}")),
+            status: 400,
+            message: Cow::Owned(format!("{name} is mandatory for this action.")),
+        }
+    }
+
+    /// A parameter whose value is not acceptable, in the wording of the dialect.
+    pub fn invalid(dialect: Dialect, name: &str) -> Self {
+        let message = match dialect {
+            Dialect::Ecs => format!("The specified parameter \"{name}\" is not valid."),
+            Dialect::Ebs => format!("The parameter {name} is invalid."),
+        };
+        Self::with_message(ErrorCode::InvalidParameter, message)
+    }
+
+    /// A bug: logged where it is made, answered as InternalError.
+    #[track_caller]
+    pub fn internal(what: impl std::fmt::Display) -> Self {
+        tracing::error!(location = %std::panic::Location::caller(), "internal error: {what}");
+        ErrorCode::InternalError.into()
+    }
+
+    /// The HTTP status as an axum type.
+    pub fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    /// The only mapping from domain errors to the wire.
+    pub fn from_domain(err: domain::Error, dialect: Dialect, action: &str) -> Self {
+        use domain::Error as E;
+        use ErrorCode as C;
+        let code = match (&err, dialect) {
+            (
+                E::NotFound {
+                    kind: Kind::Instance,
+                    ..
+                },
+                _,
+            ) => C::InstanceNotFound,
+            (
+                E::NotFound {
+                    kind: Kind::Disk, ..
+                },
+                Dialect::Ecs,
+            ) => C::DiskNotFound,
+            (
+                E::NotFound {
+                    kind: Kind::Image, ..
+                },
+                _,
+            ) => C::ImageNotFound,
+            (
+                E::NotFound {
+                    kind: Kind::Region, ..
+                },
+                _,
+            ) => C::RegionNotFound,
+            (
+                E::NotFound {
+                    kind: Kind::Zone, ..
+                },
+                _,
+            ) => C::ZoneNotFound,
+            (
+                E::NotFound {
+                    kind: Kind::InstanceType,
+                    ..
+                },
+                _,
+            ) => C::InstanceTypeNotSupported,
+            (
+                E::NotFound {
+                    kind: Kind::VSwitch,
+                    ..
+                },
+                _,
+            ) => C::VSwitchNotFound,
+            (E::NotFound { .. }, Dialect::Ebs) => C::NoSuchResource,
+            (
+                E::NotFound {
+                    kind: Kind::ReplicaPair | Kind::ReplicaGroup,
+                    ..
+                },
+                Dialect::Ecs,
+            ) => C::NoSuchResource,
+            (
+                E::IncorrectStatus {
+                    kind: Kind::Instance,
+                    ..
+                },
+                _,
+            ) if action == "AttachDisk" => C::IncorrectInstanceStatusAttach,
+            (
+                E::IncorrectStatus {
+                    kind: Kind::Instance,
+                    ..
+                },
+                _,
+            ) => C::IncorrectInstanceStatus,
+            (
+                E::IncorrectStatus {
+                    kind: Kind::Disk, ..
+                },
+                Dialect::Ecs,
+            ) if action.contains("DiskReplica") => C::IncorrectDiskStatusReplica,
+            (
+                E::IncorrectStatus {
+                    kind: Kind::Disk, ..
+                },
+                Dialect::Ecs,
+            ) => C::IncorrectDiskStatus,
+            (E::IncorrectStatus { .. }, _) => C::InvalidStatus,
+            (E::Denied(d), _) => return denial(*d, dialect),
+            (E::InvalidParameter { name }, _) => return Self::invalid(dialect, name),
+            (E::MissingParameter { name }, Dialect::Ecs) if action.contains("DiskReplica") => {
+                let _ = name;
+                C::IncompleteParamter
+            }
+            (E::MissingParameter { name }, _) => return Self::missing(name),
+            (E::IdempotentParameterMismatch, _) => C::IdempotentParameterMismatch,
+            (E::Internal(what), _) => return Self::internal(what),
+        };
+        code.into()
+    }
+}
+
+fn denial(d: domain::Denial, dialect: Dialect) -> ApiError {
+    use domain::Denial as D;
+    use ErrorCode as C;
+    let code = match d {
+        D::SecurityLock => C::InstanceLockedForSecurity,
+        D::InsufficientBalance => C::InsufficientBalance,
+        D::DiskError => C::DiskError,
+        D::ExpiredPostPaid => C::InstanceExpiredPostPaid,
+        D::ExpiredPrePaid => C::InstanceExpiredPrePaid,
+        D::ExpiredOrInArrears => C::InstanceExpiredOrInArrears,
+        D::NotReady => C::InstanceNotReady,
+        D::DiskInArrears => C::DiskInArrears,
+        D::NoStock => C::NoStock,
+        D::SpotPriceTooLow => C::SpotPriceLowerThanPublicPrice,
+        D::KmsUnauthorized => C::KmsUnauthorized,
+        D::InjectedInternalError => match dialect {
+            Dialect::Ecs => C::InternalError,
+            Dialect::Ebs => C::InternalErrorEbs,
+        },
+        D::DiskNotPortable => C::DiskNotPortable,
+        D::NotInSameZone => C::ResourcesNotInSameZone,
+        D::InstanceDiskLimit => C::InstanceDiskLimitExceeded,
+        D::DiskInUse => C::DiskInUse,
+        D::DiskAlreadyDetached => C::DiskAlreadyDetached,
+        D::NotAttachedHere => C::DependencyViolation,
+        D::SystemDisk => C::DiskTypeViolation,
+        D::DiskStillAttached => C::DiskStillAttached,
+        D::SizeOrSnapshotMissing => C::SizeOrSnapshotMissing,
+        D::ZoneIdAndInstanceIdConflict => C::ZoneIdAndInstanceIdConflict,
+        D::SnapshotNotFound => C::SnapshotNotFound,
+        D::DiskCategoryNotSupported => C::DiskCategoryNotSupported,
+        D::SystemDiskCategoryNotSupported => C::SystemDiskCategoryNotSupported,
+        D::SizeNotSupported => C::SizeNotSupported,
+        D::PerformanceLevelNotSupported => C::PerformanceLevelMalformed,
+        D::OperationDenied => C::OperationDenied,
+        D::StandbyDeviceAttached => C::StandbyDeviceAttached,
+        D::ManualSyncLimit => C::ManualSyncLimit,
+        D::NotAllowedForPrimary => C::OperateNotAllowedForPrimary,
+        D::NotAllowedForStandby => C::OperateNotAllowedForStandby,
+        D::GroupHasPair => C::GroupHasPair,
+        D::GroupStatusCannotAddPair => C::GroupStatusCannotAddPair,
+        D::GroupStatusCannotRemovePair => C::GroupStatusCannotRemovePair,
+        D::GroupTotalDiskCapacityLimit => C::GroupTotalDiskCapacityLimit,
+        D::NoPairInGroup => C::NoPairInGroup,
+        D::PairGroupZoneConflict => C::PairGroupAZoneConflict,
+        D::PairGroupStatusConflict => C::PairGroupStatusConflict,
+        D::PairInAnotherGroup => C::PairInAnotherGroup,
+        D::PairInitializing => C::PairInitializing,
+        D::PairNotInGroup => C::PairNotInGroup,
+        D::PairStatusCannotAddToGroup => C::PairStatusCannotAddToGroup,
+        D::PairStatusCannotRemoveFromGroup => C::PairStatusCannotRemoveFromGroup,
+        D::PairsExceedInGroup => C::PairsExceedInGroup,
+        D::QuotaExceed => C::QuotaExceed,
+        D::TooMuchEmptyGroup => C::TooMuchEmptyGroup,
+        D::DiskAlreadyPaired => match dialect {
+            Dialect::Ecs => C::IncorrectDiskStatusReplica,
+            Dialect::Ebs => C::OperationDenied,
+        },
+    };
+    code.into()
+}

@@ -1,0 +1,3 @@
+//! The Alibaba Cloud RPC wire: parameters, signatures, replies and error codes.
+
+pub mod error;

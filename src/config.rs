@@ -1,0 +1,225 @@
+//! Runtime configuration: the CLI flags (each with an `ECS_EMULATOR_*` variable) and the access-key ring.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// The port `serve` listens on when `--listen` is not given.
+pub const DEFAULT_PORT: u16 = 18090;
+
+/// The account that unsigned requests, and keys given without an account, belong to.
+pub const DEFAULT_ACCOUNT: &str = "1000000000000001";
+
+/// Command line of the `ecs-emulator` binary.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ecs-emulator",
+    version,
+    about = "A local emulator of Alibaba Cloud ECS and EBS (disk replication) APIs."
+)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve every dialect (Alibaba RPC, control endpoints) on one listener.
+    Serve(ServeArgs),
+    /// Probe a running emulator's health endpoint; exit 0 when it answers 200.
+    Healthcheck(HealthcheckArgs),
+}
+
+/// Flags of `serve`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the chosen address is printed on stdout).
+    #[arg(long, env = "ECS_EMULATOR_LISTEN", default_value_t = SocketAddr::from(([127, 0, 0, 1], DEFAULT_PORT)))]
+    pub listen: SocketAddr,
+
+    /// An access key known to the emulator, as ID:SECRET or ID:SECRET:ACCOUNT. Repeatable; in the
+    /// variable, separate keys with commas.
+    #[arg(long = "access-key", env = "ECS_EMULATOR_ACCESS_KEYS", value_delimiter = ',', value_parser = parse_access_key)]
+    pub access_keys: Vec<AccessKey>,
+
+    /// permissive: unsigned requests and unknown keys are served, but a known key with a wrong
+    /// signature is refused. strict: every request must be signed by a known key, fresh and unreplayed.
+    #[arg(long, env = "ECS_EMULATOR_AUTH", value_enum, default_value_t = AuthMode::Permissive)]
+    pub auth: AuthMode,
+
+    /// A JSON seed file loaded at start-up (instances, disks, conditions); see fixtures/example-seed.json.
+    #[arg(long, env = "ECS_EMULATOR_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
+
+    /// realistic: transitional states last a few (virtual) seconds; instant: they complete at once.
+    #[arg(long, env = "ECS_EMULATOR_TIMING", value_enum, default_value_t = Timing::Realistic)]
+    pub timing: Timing,
+
+    /// system: the virtual clock follows the wall clock; manual: it stands still until advanced
+    /// through POST /_emulator/clock (deterministic tests).
+    #[arg(long, env = "ECS_EMULATOR_CLOCK", value_enum, default_value_t = ClockMode::System)]
+    pub clock: ClockMode,
+
+    /// How many virtual seconds one replication RPO second lasts (RPO 900 s with 0.01 → 9 s cycles).
+    #[arg(long, env = "ECS_EMULATOR_RPO_SCALE", default_value_t = 0.01)]
+    pub rpo_scale: f64,
+
+    /// Seed of the id generator; the same seed and requests give the same ids.
+    #[arg(long, env = "ECS_EMULATOR_SEED")]
+    pub seed: Option<u64>,
+
+    /// Log format on stderr.
+    #[arg(long, env = "ECS_EMULATOR_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "ECS_EMULATOR_MAX_BODY", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Seconds after which a request that has not been fully received is answered 504 RequestTimeout.
+    #[arg(long, env = "ECS_EMULATOR_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+}
+
+/// Flags of `healthcheck`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct HealthcheckArgs {
+    /// The health URL to probe.
+    #[arg(long, env = "ECS_EMULATOR_HEALTH_URL", default_value_t = format!("http://127.0.0.1:{DEFAULT_PORT}/_emulator/health"))]
+    pub url: String,
+    /// Seconds to wait for an answer.
+    #[arg(long, default_value_t = 3)]
+    pub timeout_secs: u64,
+}
+
+/// How strictly signatures are checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthMode {
+    /// Unsigned requests and unknown keys are served; known keys must sign correctly.
+    Permissive,
+    /// Only correctly signed, fresh, unreplayed requests from known keys are served.
+    Strict,
+}
+
+/// How long transitional states last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Timing {
+    /// Short documented delays, observable through Describe calls.
+    Realistic,
+    /// Every transition completes within the call that starts it.
+    Instant,
+}
+
+/// Where the virtual clock's time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockMode {
+    /// Wall clock plus any advance.
+    System,
+    /// Frozen at start-up; moves only when advanced.
+    Manual,
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+/// One access key known to the emulator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    /// AccessKeyId.
+    pub id: String,
+    /// AccessKeySecret.
+    pub secret: String,
+    /// The account whose resources the key sees.
+    pub account: String,
+}
+
+fn parse_access_key(s: &str) -> Result<AccessKey, String> {
+    let mut parts = s.splitn(3, ':');
+    let (Some(id), Some(secret)) = (parts.next(), parts.next()) else {
+        return Err("expected ID:SECRET or ID:SECRET:ACCOUNT".into());
+    };
+    if id.is_empty() || secret.is_empty() {
+        return Err("the key id and secret must not be empty".into());
+    }
+    let account = parts
+        .next()
+        .filter(|a| !a.is_empty())
+        .unwrap_or(DEFAULT_ACCOUNT);
+    Ok(AccessKey {
+        id: id.into(),
+        secret: secret.into(),
+        account: account.into(),
+    })
+}
+
+/// The access keys the emulator knows, by AccessKeyId.
+#[derive(Debug, Clone, Default)]
+pub struct Keyring {
+    keys: HashMap<String, AccessKey>,
+}
+
+impl Keyring {
+    /// Builds the ring; a later key with the same id replaces an earlier one.
+    pub fn new(keys: impl IntoIterator<Item = AccessKey>) -> Self {
+        Self {
+            keys: keys.into_iter().map(|k| (k.id.clone(), k)).collect(),
+        }
+    }
+
+    /// The key with this id, if known.
+    pub fn get(&self, id: &str) -> Option<&AccessKey> {
+        self.keys.get(id)
+    }
+
+    /// True when no key is configured.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+impl ServeArgs {
+    /// Arguments with every default, listening on `listen` (used by tests and benchmarks).
+    pub fn for_listen(listen: SocketAddr) -> Self {
+        Self {
+            listen,
+            access_keys: Vec::new(),
+            auth: AuthMode::Permissive,
+            fixtures: None,
+            timing: Timing::Realistic,
+            clock: ClockMode::System,
+            rpo_scale: 0.01,
+            seed: None,
+            log_format: LogFormat::Text,
+            max_body_bytes: 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_key_forms() {
+        let k = parse_access_key("AK:SK").unwrap();
+        assert_eq!(
+            (k.id.as_str(), k.secret.as_str(), k.account.as_str()),
+            ("AK", "SK", DEFAULT_ACCOUNT)
+        );
+        let k = parse_access_key("AK:SK:42").unwrap();
+        assert_eq!(k.account, "42");
+        assert!(parse_access_key("AK").is_err());
+        assert!(parse_access_key(":SK").is_err());
+    }
+}

@@ -1,0 +1,2 @@
+//! The `ecs-emulator` binary.
+fn main() {}
