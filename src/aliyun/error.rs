@@ -118,6 +118,8 @@ error_codes! {
     VSwitchNotFound => ("InvalidVSwitchId.NotFound", 404, "Specified virtual switch does not exist."),
     InstanceHasDataDisks => ("IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation."),
 
+    StatusNotFound => ("InvalidStatus.NotFound", 404, "The specified Status is not found."),
+
     // ---- ECS regions / zones ----
     RegionNotFound => ("InvalidRegionId.NotFound", 404, "The specified RegionId does not exist."),
     RegionMalformed => ("InvalidRegionId.MalFormed", 400, "The specified parameter RegionId is not valid."),
@@ -148,6 +150,10 @@ error_codes! {
     DescriptionMalformed => ("InvalidDescription.Malformed", 400, "The specified description is wrongly formed."),
     DiskIdsMalformed => ("InvalidDiskIds.Malformed", 403, "The amount of specified disk Ids exceeds the limit."),
     DiskIdsInvalid => ("InvalidParameter.DiskIds", 400, "The specified parameter diskIds is not valid."),
+    DiskTypeNotSupported => ("InvalidDiskType.ValueNotSupported", 400, "The specified disk type is not supported."),
+    CategoryNotSupported => ("InvalidCategory.ValueNotSupported", 400, "The specified disk category is not supported."),
+    DiskStatusNotSupported => ("InvalidStatus.ValueNotSupported", 400, "The specified disk status is not supported."),
+    SpotStrategyInvalid => ("InvalidSpotStrategy", 400, "The specified SpotStrategy is not valid."),
     SnapshotNotFound => ("InvalidSnapshotId.NotFound", 404, "The specified SnapshotId does not exist."),
     /// The seed documents' code for a missing field on the disk-replica operations.
     IncompleteParamter => ("IncompleteParamter", 400, "Some fields can not be null in this request."),
@@ -332,6 +338,7 @@ impl ApiError {
             }
             (E::MissingParameter { name }, _) => return Self::missing(name),
             (E::IdempotentParameterMismatch, _) => C::IdempotentParameterMismatch,
+            (E::DryRun, _) => C::DryRunOperation,
             (E::Internal(what), _) => return Self::internal(what),
         };
         code.into()

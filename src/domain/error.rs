@@ -118,6 +118,9 @@ pub enum Error {
         /// The parameter's wire name.
         name: &'static str,
     },
+    /// A DryRun request passed every check (the wire answers DryRunOperation).
+    #[error("dry run passed")]
+    DryRun,
     /// A ClientToken reused with different parameters.
     #[error("client token reused with other parameters")]
     IdempotentParameterMismatch,

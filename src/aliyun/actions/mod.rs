@@ -1,0 +1,340 @@
+//! The action table: one row per (Version, Action), each a decode → apply → encode pipeline.
+//!
+//! A row is built by `ecs::<Dto>("Name")` or `ebs::<Dto>("Name")`; the wire name of an action
+//! appears only there. Families keep their DTOs and rows in their own files.
+
+mod catalog;
+mod disk;
+mod instance;
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use serde::Serialize;
+
+use super::error::{ApiError, Dialect, ErrorCode};
+use super::params::Params;
+use super::reply::{Format, Reply};
+use crate::domain::{self, Scope, World};
+
+/// ECS API version.
+pub const ECS_VERSION: &str = "2014-05-26";
+/// EBS API version.
+pub const EBS_VERSION: &str = "2021-07-30";
+
+/// One decoded request on its way to the domain.
+#[derive(Debug)]
+pub struct Call<'a> {
+    /// The action's wire name.
+    pub action: &'static str,
+    /// The caller's account.
+    pub account: &'a str,
+    /// Its parameters.
+    pub params: &'a Params,
+    /// Answer format.
+    pub format: Format,
+    /// This request's id.
+    pub request_id: &'a str,
+}
+
+/// An operation: how to read it from parameters and what it does to the caller's scope.
+pub trait RpcAction: Sized {
+    /// What it answers (fields after `RequestId`).
+    type Response: Serialize;
+    /// Reads the request.
+    ///
+    /// # Errors
+    /// The documented missing/invalid-parameter errors.
+    fn decode(p: &Params) -> Result<Self, ApiError>;
+    /// Applies it, under the world lock.
+    ///
+    /// # Errors
+    /// Domain errors, mapped to wire codes by the caller.
+    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Self::Response>;
+}
+
+/// A row of the table.
+#[derive(Debug, Clone, Copy)]
+pub struct Action {
+    /// API version.
+    pub version: &'static str,
+    /// Wire name.
+    pub name: &'static str,
+    /// Which product's vocabulary it answers in.
+    pub dialect: Dialect,
+    /// The pipeline.
+    pub handler: fn(&World, &Call<'_>) -> Result<Reply, ApiError>,
+}
+
+fn run<A: RpcAction>(world: &World, call: &Call<'_>) -> Result<Reply, ApiError> {
+    let request = A::decode(call.params)?;
+    let response = world
+        .in_scope(call.account, |scope| request.apply(scope))
+        .map_err(|e| ApiError::from_domain(e, call.params.dialect, call.action))?;
+    Reply::success(call.format, call.action, call.request_id, &response)
+}
+
+/// A row of ECS 2014-05-26.
+pub const fn ecs<A: RpcAction>(name: &'static str) -> Action {
+    Action {
+        version: ECS_VERSION,
+        name,
+        dialect: Dialect::Ecs,
+        handler: run::<A>,
+    }
+}
+
+/// A row of EBS 2021-07-30.
+pub const fn ebs<A: RpcAction>(name: &'static str) -> Action {
+    Action {
+        version: EBS_VERSION,
+        name,
+        dialect: Dialect::Ebs,
+        handler: run::<A>,
+    }
+}
+
+/// Every family's rows.
+const FAMILIES: &[&[Action]] = &[instance::ACTIONS, disk::ACTIONS, catalog::ACTIONS];
+
+/// Version → action name → row.
+static TABLE: LazyLock<HashMap<&'static str, HashMap<&'static str, Action>>> =
+    LazyLock::new(|| {
+        let mut t: HashMap<&'static str, HashMap<&'static str, Action>> = HashMap::new();
+        for a in FAMILIES.iter().flat_map(|f| f.iter()) {
+            t.entry(a.version).or_default().insert(a.name, *a);
+        }
+        t
+    });
+
+/// The dialect a version speaks, if the version is known.
+pub fn dialect_of(version: &str) -> Option<Dialect> {
+    match version {
+        ECS_VERSION => Some(Dialect::Ecs),
+        EBS_VERSION => Some(Dialect::Ebs),
+        _ => None,
+    }
+}
+
+/// The row for (version, action).
+///
+/// # Errors
+/// `InvalidVersion` for an unknown version, `InvalidAction.NotFound` for an unknown action.
+pub fn find(version: &str, action: &str) -> Result<&'static Action, ApiError> {
+    dialect_of(version).ok_or(ErrorCode::InvalidVersion)?;
+    TABLE
+        .get(version)
+        .and_then(|t| t.get(action))
+        .ok_or_else(|| ErrorCode::InvalidActionNotFound.into())
+}
+
+/// Every (version, action) served, sorted.
+pub fn all() -> Vec<(&'static str, &'static str)> {
+    let mut v: Vec<_> = TABLE
+        .iter()
+        .flat_map(|(v, t)| t.keys().map(|a| (*v, *a)))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+/// Pagination shared by the ECS Describe calls: PageNumber/PageSize, or NextToken/MaxResults
+/// (which wins when present). Tokens are the decimal offset of the next item, so a client may
+/// treat them as opaque.
+#[derive(Debug, Clone)]
+pub struct Paging {
+    /// First item (0-based).
+    pub offset: usize,
+    /// Items per page.
+    pub size: usize,
+    /// Page number reported back.
+    pub page_number: usize,
+    /// Token style in use.
+    pub tokens: bool,
+}
+
+impl Paging {
+    /// Reads paging parameters with the operation's limits.
+    ///
+    /// # Errors
+    /// InvalidParameter for out-of-range values or a token this server did not issue.
+    pub fn read(p: &Params, max_page_size: i64, max_results: i64) -> Result<Self, ApiError> {
+        let token = p.get("NextToken");
+        let max = p.get("MaxResults");
+        if token.is_some() || max.is_some() {
+            let size = match p.get("MaxResults").map(str::parse::<i64>) {
+                None => 10,
+                Some(Ok(n)) if n >= 0 => n.clamp(10, max_results),
+                Some(_) => return Err(p.invalid("MaxResults")),
+            };
+            let offset = match token {
+                None => 0,
+                Some(t) => t.parse::<usize>().map_err(|_| p.invalid("NextToken"))?,
+            };
+            let size = usize::try_from(size).unwrap_or(10);
+            return Ok(Self {
+                offset,
+                size,
+                page_number: offset / size.max(1) + 1,
+                tokens: true,
+            });
+        }
+        let page_number =
+            usize::try_from(p.int("PageNumber", 1, i64::from(u32::MAX))?.unwrap_or(1)).unwrap_or(1);
+        let size =
+            usize::try_from(p.int("PageSize", 1, max_page_size)?.unwrap_or(10)).unwrap_or(10);
+        Ok(Self {
+            offset: (page_number - 1).saturating_mul(size),
+            size,
+            page_number,
+            tokens: false,
+        })
+    }
+
+    /// This page of `items`, and the token for the next one (empty on the last page).
+    pub fn page<T>(&self, items: Vec<T>) -> (Vec<T>, String) {
+        let total = items.len();
+        let end = self.offset.saturating_add(self.size).min(total);
+        let next = if self.tokens && end < total {
+            end.to_string()
+        } else {
+            String::new()
+        };
+        let page = items
+            .into_iter()
+            .skip(self.offset)
+            .take(end.saturating_sub(self.offset))
+            .collect();
+        (page, next)
+    }
+}
+
+/// `{"Tag": [...]}`: the ECS wrapping of a tag list.
+#[derive(Debug, Serialize)]
+pub struct TagSet {
+    /// Tags.
+    #[serde(rename = "Tag")]
+    pub tag: Vec<TagView>,
+}
+
+/// One tag as ECS and EBS show it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct TagView {
+    /// Key.
+    pub tag_key: String,
+    /// Value.
+    pub tag_value: String,
+}
+
+impl TagSet {
+    /// Wraps tags.
+    pub fn of(tags: &[(String, String)]) -> Self {
+        Self {
+            tag: tags
+                .iter()
+                .map(|(k, v)| TagView {
+                    tag_key: k.clone(),
+                    tag_value: v.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// True when every wanted tag is on the resource (`Tag.N.Key` with an empty value matches any value).
+pub fn has_tags(have: &[(String, String)], want: &[(String, String)]) -> bool {
+    want.iter().all(|(k, v)| {
+        have.iter()
+            .any(|(hk, hv)| hk == k && (v.is_empty() || hv == v))
+    })
+}
+
+/// ECS time with minutes (`2017-12-10T04:04Z`), as DescribeInstances shows it.
+pub fn ecs_minutes(ms: i64) -> String {
+    fmt_time(
+        ms,
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]Z"),
+    )
+}
+
+/// ECS time with seconds (`2021-06-07T06:08:54Z`), as DescribeDisks shows it.
+pub fn ecs_seconds(ms: i64) -> String {
+    fmt_time(
+        ms,
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
+    )
+}
+
+fn fmt_time(ms: i64, f: &[time::format_description::BorrowedFormatItem<'_>]) -> String {
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .ok()
+        .and_then(|t| t.format(f).ok())
+        .unwrap_or_default()
+}
+
+/// The empty success body (`{"RequestId": …}` only).
+#[derive(Debug, Serialize)]
+pub struct Empty {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_per_version() {
+        let n: usize = FAMILIES.iter().map(|f| f.len()).sum();
+        assert_eq!(all().len(), n, "a (version, action) pair appears twice");
+    }
+
+    #[test]
+    fn table_is_the_documented_surface() {
+        let ecs: Vec<&str> = all()
+            .into_iter()
+            .filter(|(v, _)| *v == ECS_VERSION)
+            .map(|(_, a)| a)
+            .collect();
+        for a in [
+            "AttachDisk",
+            "CreateDisk",
+            "DeleteDisk",
+            "DeleteInstance",
+            "DescribeDisks",
+            "DescribeImages",
+            "DescribeInstanceStatus",
+            "DescribeInstanceTypes",
+            "DescribeInstances",
+            "DescribeRegions",
+            "DescribeZones",
+            "DetachDisk",
+            "RebootInstance",
+            "RunInstances",
+            "StartInstance",
+            "StopInstance",
+        ] {
+            assert!(ecs.contains(&a), "{a} missing");
+        }
+    }
+
+    #[test]
+    fn unknown_version_and_action() {
+        assert_eq!(
+            find("2099-01-01", "StartInstance").unwrap_err().code,
+            "InvalidVersion"
+        );
+        assert_eq!(
+            find(ECS_VERSION, "Nope").unwrap_err().code,
+            "InvalidAction.NotFound"
+        );
+        assert_eq!(
+            find(ECS_VERSION, "StartInstance").unwrap().name,
+            "StartInstance"
+        );
+    }
+
+    #[test]
+    fn time_formats() {
+        assert_eq!(ecs_minutes(1_512_878_640_000), "2017-12-10T04:04Z");
+        assert_eq!(ecs_seconds(1_623_046_134_000), "2021-06-07T06:08:54Z");
+    }
+}

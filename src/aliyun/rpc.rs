@@ -1,0 +1,188 @@
+//! The RPC front door: reads one request (query + form body, signature, Action/Version/Format),
+//! finds its row in the action table, runs it and encodes the answer — errors included.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, Method, Uri};
+
+use super::actions::{self, Call};
+use super::encoding::{form_decode, DecodeError};
+use super::error::{ApiError, Dialect, ErrorCode};
+use super::params::Params;
+use super::reply::{Format, Reply};
+use super::signature::{Identity, SignedParts};
+use crate::config::DEFAULT_ACCOUNT;
+use crate::state::AppState;
+
+/// What an answer needs to know about the request even when decoding failed half-way.
+struct Envelope {
+    request_id: String,
+    host: String,
+    format: Format,
+    dialect: Dialect,
+}
+
+/// `GET|POST /`: one RPC call. Every outcome, including a malformed request, is a documented body.
+pub async fn handle(
+    State(app): State<AppState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Reply {
+    let mut env = Envelope {
+        request_id: uuid::Uuid::new_v4().to_string().to_uppercase(),
+        host: headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("ecs.aliyuncs.com")
+            .to_owned(),
+        format: Format::Json,
+        dialect: Dialect::Ecs,
+    };
+    let outcome = serve(&app, &mut env, &method, &uri, &headers, body).await;
+    let reply = outcome.unwrap_or_else(|err| {
+        Reply::error(env.format, env.dialect, &env.request_id, &env.host, &err)
+    });
+    tracing::info!(request_id = %env.request_id, status = reply.status().as_u16(), "rpc");
+    reply
+}
+
+fn decode_error(e: &DecodeError) -> ApiError {
+    ApiError::with_message(
+        ErrorCode::InvalidParameter,
+        format!("The request could not be decoded: {e}."),
+    )
+}
+
+async fn read_body(app: &AppState, body: Body) -> Result<axum::body::Bytes, ApiError> {
+    let limit = app.limits.max_body_bytes;
+    let read = axum::body::to_bytes(body, limit);
+    match tokio::time::timeout(Duration::from_secs(app.limits.request_timeout_secs), read).await {
+        Err(_) => Err(ErrorCode::RequestTimeout.into()),
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => {
+            let too_large = std::error::Error::source(&e).is_some_and(|s| {
+                s.is::<http_body_util::LengthLimitError>() || s.to_string().contains("length limit")
+            });
+            if too_large {
+                Err(ErrorCode::RequestTooLarge.into())
+            } else {
+                Err(ApiError::with_message(
+                    ErrorCode::InvalidParameter,
+                    "The request body could not be read.",
+                ))
+            }
+        }
+    }
+}
+
+fn is_form(headers: &HeaderMap, body: &[u8]) -> bool {
+    match headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(ct) => ct
+            .trim_start()
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded"),
+        None => !body.is_empty(),
+    }
+}
+
+/// Merges query and form pairs; a name given twice with different values is refused.
+fn merge(
+    query: &[(String, String)],
+    form: &[(String, String)],
+) -> Result<BTreeMap<String, String>, ApiError> {
+    let mut map = BTreeMap::new();
+    for (k, v) in query.iter().chain(form) {
+        if let Some(old) = map.insert(k.clone(), v.clone()) {
+            if old != *v {
+                return Err(ApiError::with_message(
+                    ErrorCode::InvalidParameter,
+                    format!(
+                        "The parameter \"{k}\" is specified more than once with different values."
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(map)
+}
+
+async fn serve(
+    app: &AppState,
+    env: &mut Envelope,
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Body,
+) -> Result<Reply, ApiError> {
+    if method != Method::GET && method != Method::POST {
+        return Err(ErrorCode::UnsupportedHttpMethod.into());
+    }
+    let body = read_body(app, body).await?;
+    let query =
+        form_decode(uri.query().unwrap_or_default().as_bytes()).map_err(|e| decode_error(&e))?;
+    let form = if is_form(headers, &body) {
+        form_decode(&body).map_err(|e| decode_error(&e))?
+    } else {
+        Vec::new()
+    };
+    let map = merge(&query, &form)?;
+    env.format = Format::from_param(map.get("Format").map(String::as_str));
+    let header_str = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let version = map
+        .get("Version")
+        .cloned()
+        .or_else(|| header_str("x-acs-version"));
+    let action = map
+        .get("Action")
+        .cloned()
+        .or_else(|| header_str("x-acs-action"));
+    if let Some(d) = version.as_deref().and_then(actions::dialect_of) {
+        env.dialect = d;
+    }
+
+    let parts = SignedParts {
+        method: method.as_str(),
+        path: uri.path(),
+        query: &query,
+        form: &form,
+        headers,
+        body: &body,
+    };
+    let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
+    let account = match app.verifier.verify(&parts, now_unix)? {
+        Identity::Anonymous => DEFAULT_ACCOUNT.to_owned(),
+        Identity::Key { account, .. } => account,
+    };
+
+    let action = action
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ApiError::missing("Action"))?;
+    let version = version
+        .filter(|v| !v.is_empty())
+        .ok_or(ErrorCode::InvalidVersion)?;
+    let row = actions::find(&version, &action)?;
+    tracing::Span::current().record("action", row.name);
+    let params = Params::new(map, row.dialect);
+    let call = Call {
+        action: row.name,
+        account: &account,
+        params: &params,
+        format: env.format,
+        request_id: &env.request_id,
+    };
+    tracing::debug!(request_id = %env.request_id, action = row.name, version = row.version, account = %account, "dispatch");
+    (row.handler)(&app.world, &call)
+}

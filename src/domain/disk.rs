@@ -1,0 +1,501 @@
+//! Block-storage disks: their status machine, attachments, and the disk operations.
+
+use super::catalog::Catalog;
+use super::clock::{Lifecycle, Millis};
+use super::world::Scope;
+use super::{Denial, Error, Kind, Result};
+
+/// Disk status, as ECS names it on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DiskStatus {
+    /// Being created.
+    Creating,
+    /// Not attached.
+    Available,
+    /// Being attached.
+    Attaching,
+    /// Attached.
+    InUse,
+    /// Being detached.
+    Detaching,
+}
+
+impl DiskStatus {
+    /// Every status, for validating filters.
+    pub const ALL: [Self; 5] = [
+        Self::Creating,
+        Self::Available,
+        Self::Attaching,
+        Self::InUse,
+        Self::Detaching,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Creating => "Creating",
+            Self::Available => "Available",
+            Self::Attaching => "Attaching",
+            Self::InUse => "In_use",
+            Self::Detaching => "Detaching",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// Operations that move a disk through its status machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DiskOp {
+    /// AttachDisk.
+    Attach,
+    /// DetachDisk.
+    Detach,
+    /// DeleteDisk.
+    Delete,
+}
+
+/// The disk state machine: (operation, allowed from, path). An empty path removes the disk.
+pub const MACHINE: &[(DiskOp, &[DiskStatus], &[DiskStatus])] = &[
+    (
+        DiskOp::Attach,
+        &[DiskStatus::Available],
+        &[DiskStatus::Attaching, DiskStatus::InUse],
+    ),
+    (
+        DiskOp::Detach,
+        &[DiskStatus::InUse],
+        &[DiskStatus::Detaching, DiskStatus::Available],
+    ),
+    (DiskOp::Delete, &[DiskStatus::Available], &[]),
+];
+
+/// The path `op` takes from `from`, or `None`.
+pub fn path(op: DiskOp, from: DiskStatus) -> Option<&'static [DiskStatus]> {
+    MACHINE
+        .iter()
+        .find(|(o, allowed, _)| *o == op && allowed.contains(&from))
+        .map(|(_, _, p)| *p)
+}
+
+/// Where a disk is attached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The instance.
+    pub instance_id: String,
+    /// Device name, e.g. `/dev/xvdb`.
+    pub device: String,
+    /// When the attach began.
+    pub attached_at: Millis,
+}
+
+/// A cloud disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disk {
+    /// `d-…`.
+    pub id: String,
+    /// Creation order within the account.
+    pub seq: u64,
+    /// Region.
+    pub region_id: String,
+    /// Zone.
+    pub zone_id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// `cloud_essd`, `cloud_auto`, ….
+    pub category: String,
+    /// `PL0`..`PL3` for ESSDs.
+    pub performance_level: Option<String>,
+    /// GiB.
+    pub size: u32,
+    /// Status and scheduled transitions.
+    pub life: Lifecycle<DiskStatus>,
+    /// Set for a system disk: the instance it was created for.
+    pub system_for: Option<String>,
+    /// Current attachment (kept while Detaching).
+    pub attachment: Option<Attachment>,
+    /// Released together with its instance.
+    pub delete_with_instance: bool,
+    /// Encrypted.
+    pub encrypted: bool,
+    /// Creation time.
+    pub created_at: Millis,
+    /// Last detach time.
+    pub detached_at: Option<Millis>,
+    /// Tags in the order given.
+    pub tags: Vec<(String, String)>,
+}
+
+impl Disk {
+    /// The current status (after settling).
+    pub fn status(&self) -> DiskStatus {
+        self.life.status()
+    }
+
+    /// True for a system disk.
+    pub fn is_system(&self) -> bool {
+        self.system_for.is_some()
+    }
+
+    /// Applies due transitions; a finished detach drops the attachment.
+    pub fn settle(&mut self, now: Millis) {
+        for s in self.life.settle(now) {
+            if s == DiskStatus::Available && self.attachment.take().is_some() {
+                self.detached_at = Some(self.life.since());
+            }
+        }
+    }
+
+    /// Records an attachment that is complete at `now`.
+    pub fn attach_record(&mut self, instance_id: &str, device: &str, now: Millis) {
+        self.attachment = Some(Attachment {
+            instance_id: instance_id.to_owned(),
+            device: device.to_owned(),
+            attached_at: now,
+        });
+        self.life = Lifecycle::new(DiskStatus::InUse, now);
+    }
+}
+
+/// What CreateDisk (or a RunInstances data disk, or a seed) asks for.
+#[derive(Debug, Clone, Default)]
+pub struct NewDisk {
+    /// Zone (its region follows).
+    pub zone_id: String,
+    /// Category; default `cloud`.
+    pub category: Option<String>,
+    /// Size in GiB (required unless a snapshot is given).
+    pub size: Option<u32>,
+    /// Snapshot to create from (snapshots are not emulated: any id is NotFound).
+    pub snapshot_id: Option<String>,
+    /// Performance level for ESSDs.
+    pub performance_level: Option<String>,
+    /// Name.
+    pub name: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Encrypted.
+    pub encrypted: bool,
+    /// Released with its instance.
+    pub delete_with_instance: bool,
+    /// For a system disk: its instance.
+    pub system_for: Option<String>,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+    /// A fixed id (seeds); otherwise generated.
+    pub id: Option<String>,
+}
+
+impl NewDisk {
+    /// Rejects a category the catalog does not offer.
+    ///
+    /// # Errors
+    /// `InvalidDiskCategory.ValueNotSupported`.
+    pub fn check_category(&self, catalog: &Catalog) -> Result<()> {
+        match &self.category {
+            Some(c) if !catalog.has_disk_category(c) => {
+                Err(Error::Denied(Denial::DiskCategoryNotSupported))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Size and performance-level rules of CreateDisk.
+    fn check_size(&self, category: &str) -> Result<u32> {
+        if let Some(s) = &self.snapshot_id {
+            return Err(Error::Denied(if s.is_empty() {
+                Denial::SizeOrSnapshotMissing
+            } else {
+                Denial::SnapshotNotFound
+            }));
+        }
+        let size = self
+            .size
+            .ok_or(Error::Denied(Denial::SizeOrSnapshotMissing))?;
+        let (min, max) = match (category, self.performance_level.as_deref().unwrap_or("PL1")) {
+            ("cloud_essd", "PL0") => (1, 65_536),
+            ("cloud_essd", "PL1") => (20, 65_536),
+            ("cloud_essd", "PL2") => (461, 65_536),
+            ("cloud_essd", "PL3") => (1_261, 65_536),
+            ("cloud_essd", _) => return Err(Error::Denied(Denial::PerformanceLevelNotSupported)),
+            ("cloud", _) => (5, 2_000),
+            ("cloud_essd_entry", _) => (10, 32_768),
+            _ => (20, 32_768),
+        };
+        if size < min || size > max {
+            return Err(Error::Denied(Denial::SizeNotSupported));
+        }
+        Ok(size)
+    }
+}
+
+impl Scope<'_> {
+    /// The disk, settled to now, or `InvalidDiskId.NotFound`.
+    ///
+    /// # Errors
+    /// `NotFound`.
+    pub fn disk_mut(&mut self, id: &str) -> Result<&mut Disk> {
+        let now = self.now;
+        let d = self
+            .account
+            .disks
+            .get_mut(id)
+            .ok_or_else(|| Error::not_found(Kind::Disk, id))?;
+        d.settle(now);
+        Ok(d)
+    }
+
+    /// Every disk, settled, in creation order.
+    pub fn disks(&mut self) -> Vec<&Disk> {
+        let now = self.now;
+        let mut all: Vec<&Disk> = self
+            .account
+            .disks
+            .values_mut()
+            .map(|d| {
+                d.settle(now);
+                &*d
+            })
+            .collect();
+        all.sort_by_key(|d| d.seq);
+        all
+    }
+
+    /// Stores a new disk in `status` (Creating runs its delay, then Available); returns its id.
+    pub(crate) fn create_disk_record(
+        &mut self,
+        spec: &NewDisk,
+        status: DiskStatus,
+    ) -> Result<String> {
+        spec.check_category(self.catalog)?;
+        let category = spec.category.clone().unwrap_or_else(|| "cloud".to_owned());
+        let size = if spec.system_for.is_some() {
+            spec.size.unwrap_or(40)
+        } else {
+            spec.check_size(&category)?
+        };
+        let (region, _) = self.catalog.zone(&spec.zone_id)?;
+        let (region_id, prefix) = (region.id.clone(), region.id_prefix.clone());
+        let id = spec
+            .id
+            .clone()
+            .unwrap_or_else(|| self.ids.resource("d", &prefix));
+        let (now, creating) = (self.now, self.durations.disk_creating);
+        let mut life = Lifecycle::new(status, now);
+        if status == DiskStatus::Creating {
+            life.begin(
+                now,
+                DiskStatus::Creating,
+                &[(creating, DiskStatus::Available)],
+            );
+        }
+        let seq = self.next_seq();
+        let performance_level = spec
+            .performance_level
+            .clone()
+            .or_else(|| (category == "cloud_essd").then(|| "PL1".to_owned()));
+        let disk = Disk {
+            id: id.clone(),
+            seq,
+            region_id,
+            zone_id: spec.zone_id.clone(),
+            name: spec.name.clone().unwrap_or_default(),
+            description: spec.description.clone(),
+            category,
+            performance_level,
+            size,
+            life,
+            system_for: spec.system_for.clone(),
+            attachment: None,
+            delete_with_instance: spec.delete_with_instance,
+            encrypted: spec.encrypted,
+            created_at: now,
+            detached_at: None,
+            tags: spec.tags.clone(),
+        };
+        self.account.disks.insert(id.clone(), disk);
+        Ok(id)
+    }
+
+    /// CreateDisk: a new data disk, Creating → Available.
+    ///
+    /// # Errors
+    /// Unknown zone, category, size or snapshot.
+    pub fn create_disk(&mut self, spec: &NewDisk) -> Result<String> {
+        self.create_disk_record(spec, DiskStatus::Creating)
+    }
+
+    fn disk_path(
+        &mut self,
+        id: &str,
+        op: DiskOp,
+        name: &'static str,
+    ) -> Result<&'static [DiskStatus]> {
+        let from = self.disk_mut(id)?.status();
+        path(op, from).ok_or(Error::IncorrectStatus {
+            kind: Kind::Disk,
+            id: id.to_owned(),
+            status: from.as_str(),
+            operation: name,
+        })
+    }
+
+    /// AttachDisk: an Available data disk joins an instance in its zone.
+    ///
+    /// # Errors
+    /// NotFound (instance or disk), disk in use, wrong zone, instance status, disk limit.
+    pub fn attach_disk(
+        &mut self,
+        instance_id: &str,
+        disk_id: &str,
+        delete_with_instance: Option<bool>,
+    ) -> Result<()> {
+        let inst = self.instance_mut(instance_id)?;
+        let (zone, status, locked) = (
+            inst.zone_id.clone(),
+            inst.status(),
+            inst.conditions
+                .contains(&super::instance::Condition::SecurityLock),
+        );
+        let disk = self.disk_mut(disk_id)?;
+        if disk.attachment.is_some() {
+            return Err(Error::Denied(Denial::DiskInUse));
+        }
+        if disk.zone_id != zone {
+            return Err(Error::Denied(Denial::NotInSameZone));
+        }
+        if locked {
+            return Err(Error::Denied(Denial::SecurityLock));
+        }
+        if !matches!(
+            status,
+            super::instance::InstanceStatus::Running | super::instance::InstanceStatus::Stopped
+        ) {
+            return Err(Error::IncorrectStatus {
+                kind: Kind::Instance,
+                id: instance_id.to_owned(),
+                status: status.as_str(),
+                operation: "AttachDisk",
+            });
+        }
+        self.disk_attach_guard(disk_id)?;
+        let path = self.disk_path(disk_id, DiskOp::Attach, "AttachDisk")?;
+        let used = self.disks_of(instance_id).count();
+        if used >= 17 {
+            return Err(Error::Denied(Denial::InstanceDiskLimit));
+        }
+        let device = format!(
+            "/dev/xvd{}",
+            char::from(b'a' + u8::try_from(used % 26).unwrap_or(0))
+        );
+        let (now, dwell) = (self.now, self.durations.disk_attaching);
+        let disk = self.disk_mut(disk_id)?;
+        disk.attachment = Some(Attachment {
+            instance_id: instance_id.to_owned(),
+            device,
+            attached_at: now,
+        });
+        if let Some(dwi) = delete_with_instance {
+            disk.delete_with_instance = dwi;
+        }
+        disk.life.begin(now, path[0], &[(dwell, path[1])]);
+        Ok(())
+    }
+
+    /// DetachDisk: an In_use data disk leaves its instance (Detaching → Available).
+    ///
+    /// # Errors
+    /// NotFound, not attached there, system disk, status.
+    pub fn detach_disk(&mut self, instance_id: &str, disk_id: &str) -> Result<()> {
+        let status = self.instance_mut(instance_id)?.status();
+        let disk = self.disk_mut(disk_id)?;
+        let Some(att) = &disk.attachment else {
+            return Err(Error::Denied(Denial::DiskAlreadyDetached));
+        };
+        if att.instance_id != instance_id {
+            return Err(Error::Denied(Denial::NotAttachedHere));
+        }
+        if disk.is_system() && status != super::instance::InstanceStatus::Stopped {
+            return Err(Error::Denied(Denial::SystemDisk));
+        }
+        if !matches!(
+            status,
+            super::instance::InstanceStatus::Running | super::instance::InstanceStatus::Stopped
+        ) {
+            return Err(Error::IncorrectStatus {
+                kind: Kind::Instance,
+                id: instance_id.to_owned(),
+                status: status.as_str(),
+                operation: "DetachDisk",
+            });
+        }
+        let path = self.disk_path(disk_id, DiskOp::Detach, "DetachDisk")?;
+        let (now, dwell) = (self.now, self.durations.disk_detaching);
+        let disk = self.disk_mut(disk_id)?;
+        disk.life.begin(now, path[0], &[(dwell, path[1])]);
+        disk.settle(now);
+        Ok(())
+    }
+
+    /// DeleteDisk: an Available disk is released.
+    ///
+    /// # Errors
+    /// NotFound, still attached, status.
+    pub fn delete_disk(&mut self, id: &str) -> Result<()> {
+        let disk = self.disk_mut(id)?;
+        if disk.attachment.is_some() && disk.status() == DiskStatus::InUse {
+            return Err(Error::Denied(Denial::DiskStillAttached));
+        }
+        self.disk_path(id, DiskOp::Delete, "DeleteDisk")?;
+        self.remove_disk(id);
+        Ok(())
+    }
+
+    /// Removes a disk record; every place a disk disappears goes through here so that
+    /// resources depending on it (replica pairs) can react.
+    pub(crate) fn remove_disk(&mut self, id: &str) {
+        self.account.disks.remove(id);
+        self.on_disk_removed(id);
+    }
+
+    /// Refuses attaching a disk that replication protects. Extended by the replication module.
+    fn disk_attach_guard(&mut self, disk_id: &str) -> Result<()> {
+        self.replication_attach_guard(disk_id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn machine_table() {
+        use DiskStatus as D;
+        for from in D::ALL {
+            assert_eq!(
+                path(DiskOp::Attach, from).is_some(),
+                from == D::Available,
+                "attach from {from:?}"
+            );
+            assert_eq!(
+                path(DiskOp::Detach, from).is_some(),
+                from == D::InUse,
+                "detach from {from:?}"
+            );
+            assert_eq!(
+                path(DiskOp::Delete, from).is_some(),
+                from == D::Available,
+                "delete from {from:?}"
+            );
+        }
+        assert_eq!(
+            path(DiskOp::Attach, D::Available),
+            Some(&[D::Attaching, D::InUse][..])
+        );
+    }
+}

@@ -1,0 +1,654 @@
+//! ECS instances: their status machine, the conditions that block them, and their operations.
+
+use std::collections::BTreeSet;
+
+use super::clock::{Lifecycle, Millis};
+use super::disk::{Disk, DiskStatus, NewDisk};
+use super::world::Scope;
+use super::{Denial, Error, Kind, Result};
+
+/// Instance status, as ECS names it on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceStatus {
+    /// Being created.
+    Pending,
+    /// Starting or restarting.
+    Starting,
+    /// Running.
+    Running,
+    /// Stopping.
+    Stopping,
+    /// Stopped.
+    Stopped,
+}
+
+impl InstanceStatus {
+    /// Every status, for validating filters.
+    pub const ALL: [Self; 5] = [
+        Self::Pending,
+        Self::Starting,
+        Self::Running,
+        Self::Stopping,
+        Self::Stopped,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "Pending",
+            Self::Starting => "Starting",
+            Self::Running => "Running",
+            Self::Stopping => "Stopping",
+            Self::Stopped => "Stopped",
+        }
+    }
+
+    /// Parses a wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// Operations that move an instance through its status machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstanceOp {
+    /// StartInstance.
+    Start,
+    /// StopInstance.
+    Stop,
+    /// RebootInstance.
+    Reboot,
+    /// DeleteInstance without Force.
+    Delete,
+    /// DeleteInstance with Force=true.
+    ForceDelete,
+}
+
+use InstanceStatus as S;
+
+/// The instance state machine: (operation, statuses it is allowed from, statuses it passes
+/// through). An empty path means the instance is removed.
+pub const MACHINE: &[(InstanceOp, &[InstanceStatus], &[InstanceStatus])] = &[
+    (InstanceOp::Start, &[S::Stopped], &[S::Starting, S::Running]),
+    (InstanceOp::Stop, &[S::Running], &[S::Stopping, S::Stopped]),
+    (
+        InstanceOp::Reboot,
+        &[S::Running],
+        &[S::Stopping, S::Starting, S::Running],
+    ),
+    (InstanceOp::Delete, &[S::Stopped], &[]),
+    (
+        InstanceOp::ForceDelete,
+        &[S::Stopped, S::Running, S::Pending, S::Starting, S::Stopping],
+        &[],
+    ),
+];
+
+/// The path `op` takes from `from`, or `None` when the machine forbids it.
+pub fn path(op: InstanceOp, from: InstanceStatus) -> Option<&'static [InstanceStatus]> {
+    MACHINE
+        .iter()
+        .find(|(o, allowed, _)| *o == op && allowed.contains(&from))
+        .map(|(_, _, p)| *p)
+}
+
+/// A condition set by a seed, making operations fail as the real cloud would.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// `OperationLocks.LockReason = security`.
+    SecurityLock,
+    /// The instance (pay-as-you-go or subscription) has expired.
+    Expired,
+    /// The account cannot pay for it.
+    InsufficientBalance,
+    /// Not ready for use.
+    NotReady,
+    /// Its system disk is in a bad state.
+    DiskError,
+    /// A disk of it is in arrears.
+    DiskInArrears,
+    /// Its zone has no stock left.
+    NoStock,
+    /// A spot instance whose price limit is too low.
+    SpotPriceTooLow,
+    /// Its encrypted disk's KMS key is not accessible to ECS.
+    KmsUnauthorized,
+    /// Every operation on it fails with InternalError.
+    InternalError,
+}
+
+/// Pay-as-you-go or subscription.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+pub enum ChargeType {
+    /// Pay-as-you-go.
+    PostPaid,
+    /// Subscription.
+    PrePaid,
+}
+
+impl ChargeType {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PostPaid => "PostPaid",
+            Self::PrePaid => "PrePaid",
+        }
+    }
+}
+
+/// An ECS instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Instance {
+    /// `i-…`.
+    pub id: String,
+    /// Creation order within the account.
+    pub seq: u64,
+    /// Region.
+    pub region_id: String,
+    /// Zone.
+    pub zone_id: String,
+    /// Name.
+    pub name: String,
+    /// Host name.
+    pub host_name: String,
+    /// Description.
+    pub description: String,
+    /// Instance type id.
+    pub instance_type: String,
+    /// Image id.
+    pub image_id: String,
+    /// Status and scheduled transitions.
+    pub life: Lifecycle<InstanceStatus>,
+    /// Creation time.
+    pub created_at: Millis,
+    /// Last time it reached Running.
+    pub started_at: Option<Millis>,
+    /// Billing method.
+    pub charge_type: ChargeType,
+    /// How the last stop treated billing (`KeepCharging` / `StopCharging`), once stopped.
+    pub stopped_mode: Option<String>,
+    /// VPC and vSwitch.
+    pub vpc_id: String,
+    /// vSwitch.
+    pub vswitch_id: String,
+    /// Private IPv4 address.
+    pub private_ip: String,
+    /// Security groups.
+    pub security_group_ids: Vec<String>,
+    /// Tags in the order given.
+    pub tags: Vec<(String, String)>,
+    /// Seeded failure conditions.
+    pub conditions: BTreeSet<Condition>,
+}
+
+impl Instance {
+    /// The current status (after settling).
+    pub fn status(&self) -> InstanceStatus {
+        self.life.status()
+    }
+
+    /// Applies due transitions.
+    pub fn settle(&mut self, now: Millis) {
+        for s in self.life.settle(now) {
+            if s == S::Running {
+                self.started_at = Some(self.life.since());
+            }
+        }
+    }
+
+    fn has(&self, c: Condition) -> bool {
+        self.conditions.contains(&c)
+    }
+}
+
+/// What RunInstances asks for (one instance; Amount is a loop around it).
+#[derive(Debug, Clone, Default)]
+pub struct NewInstance {
+    /// Region.
+    pub region_id: String,
+    /// Zone; when empty, the region's first zone (or the vSwitch's zone).
+    pub zone_id: Option<String>,
+    /// Image.
+    pub image_id: String,
+    /// Instance type.
+    pub instance_type: String,
+    /// Name.
+    pub name: Option<String>,
+    /// Host name.
+    pub host_name: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Billing method.
+    pub charge_type: Option<ChargeType>,
+    /// vSwitch; must name the chosen zone when given (`vsw-<zone>…` is not required).
+    pub vswitch_id: Option<String>,
+    /// Security groups.
+    pub security_group_ids: Vec<String>,
+    /// System disk category and size.
+    pub system_disk: (Option<String>, Option<u32>),
+    /// Data disks.
+    pub data_disks: Vec<NewDisk>,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+    /// Seeded conditions.
+    pub conditions: BTreeSet<Condition>,
+    /// Initial status: `None` runs the normal Pending → Starting → Running path.
+    pub status: Option<InstanceStatus>,
+    /// A fixed id (seeds); otherwise generated.
+    pub id: Option<String>,
+}
+
+impl Scope<'_> {
+    /// The instance, settled to now, or `InvalidInstanceId.NotFound`.
+    ///
+    /// # Errors
+    /// `NotFound` when the caller's account has no such instance.
+    pub fn instance_mut(&mut self, id: &str) -> Result<&mut Instance> {
+        let now = self.now;
+        let inst = self
+            .account
+            .instances
+            .get_mut(id)
+            .ok_or_else(|| Error::not_found(Kind::Instance, id))?;
+        inst.settle(now);
+        Ok(inst)
+    }
+
+    /// Every instance, settled, in creation order.
+    pub fn instances(&mut self) -> Vec<&Instance> {
+        let now = self.now;
+        let mut all: Vec<&Instance> = self
+            .account
+            .instances
+            .values_mut()
+            .map(|i| {
+                i.settle(now);
+                &*i
+            })
+            .collect();
+        all.sort_by_key(|i| i.seq);
+        all
+    }
+
+    /// The path `op` takes for this instance now, or `IncorrectStatus`.
+    fn allowed(
+        &mut self,
+        id: &str,
+        op: InstanceOp,
+        name: &'static str,
+    ) -> Result<&'static [InstanceStatus]> {
+        let from = self.instance_mut(id)?.status();
+        path(op, from).ok_or(Error::IncorrectStatus {
+            kind: Kind::Instance,
+            id: id.to_owned(),
+            status: from.as_str(),
+            operation: name,
+        })
+    }
+
+    fn transition(&mut self, id: &str, op: InstanceOp, name: &'static str) -> Result<()> {
+        let path = self.allowed(id, op, name)?;
+        let (now, d) = (self.now, *self.durations);
+        let dwell = |s: InstanceStatus| match s {
+            S::Pending => d.instance_pending,
+            S::Starting => d.instance_starting,
+            S::Stopping => d.instance_stopping,
+            S::Running | S::Stopped => 0,
+        };
+        let inst = self.instance_mut(id)?;
+        if let Some((&first, rest)) = path.split_first() {
+            let mut steps = Vec::with_capacity(rest.len());
+            let mut prev = first;
+            for &s in rest {
+                steps.push((dwell(prev), s));
+                prev = s;
+            }
+            inst.life.begin(now, first, &steps);
+            inst.settle(now);
+        }
+        Ok(())
+    }
+
+    /// The checks StartInstance makes, in the order the real service reports them.
+    fn start_blockers(&mut self, id: &str) -> Result<()> {
+        let balance = self.account.insufficient_balance;
+        let inst = self.instance_mut(id)?;
+        let blocked_by = [
+            (Condition::InternalError, Denial::InjectedInternalError),
+            (Condition::SecurityLock, Denial::SecurityLock),
+            (Condition::InsufficientBalance, Denial::InsufficientBalance),
+        ];
+        for (c, d) in blocked_by {
+            if inst.has(c) {
+                return Err(Error::Denied(d));
+            }
+        }
+        if balance {
+            return Err(Error::Denied(Denial::InsufficientBalance));
+        }
+        if inst.has(Condition::Expired) {
+            return Err(Error::Denied(match inst.charge_type {
+                ChargeType::PostPaid => Denial::ExpiredPostPaid,
+                ChargeType::PrePaid => Denial::ExpiredPrePaid,
+            }));
+        }
+        if inst.status() != S::Stopped {
+            return Err(Error::IncorrectStatus {
+                kind: Kind::Instance,
+                id: id.to_owned(),
+                status: inst.status().as_str(),
+                operation: "StartInstance",
+            });
+        }
+        let later = [
+            (Condition::NotReady, Denial::NotReady),
+            (Condition::DiskError, Denial::DiskError),
+            (Condition::DiskInArrears, Denial::DiskInArrears),
+            (Condition::NoStock, Denial::NoStock),
+            (Condition::SpotPriceTooLow, Denial::SpotPriceTooLow),
+            (Condition::KmsUnauthorized, Denial::KmsUnauthorized),
+        ];
+        match later.into_iter().find(|(c, _)| inst.has(*c)) {
+            Some((_, d)) => Err(Error::Denied(d)),
+            None => Ok(()),
+        }
+    }
+
+    /// StartInstance: Stopped → Starting → Running. With `dry_run`, only checks.
+    ///
+    /// # Errors
+    /// NotFound, a seeded condition, IncorrectStatus; `DryRun` when every check passed.
+    pub fn start_instance(&mut self, id: &str, dry_run: bool) -> Result<()> {
+        self.start_blockers(id)?;
+        if dry_run {
+            return Err(Error::DryRun);
+        }
+        self.transition(id, InstanceOp::Start, "StartInstance")
+    }
+
+    /// Checks shared by stop, reboot and delete: failure conditions and expiry.
+    fn common_blockers(&mut self, id: &str) -> Result<()> {
+        let inst = self.instance_mut(id)?;
+        if inst.has(Condition::InternalError) {
+            return Err(Error::Denied(Denial::InjectedInternalError));
+        }
+        if inst.has(Condition::SecurityLock) {
+            return Err(Error::Denied(Denial::SecurityLock));
+        }
+        if inst.has(Condition::Expired) {
+            return Err(Error::Denied(Denial::ExpiredOrInArrears));
+        }
+        Ok(())
+    }
+
+    /// StopInstance: Running → Stopping → Stopped.
+    ///
+    /// # Errors
+    /// NotFound, a seeded condition, IncorrectStatus; `DryRun` when every check passed.
+    pub fn stop_instance(
+        &mut self,
+        id: &str,
+        stopped_mode: Option<&str>,
+        dry_run: bool,
+    ) -> Result<()> {
+        self.common_blockers(id)?;
+        if dry_run {
+            self.allowed(id, InstanceOp::Stop, "StopInstance")?;
+            return Err(Error::DryRun);
+        }
+        self.transition(id, InstanceOp::Stop, "StopInstance")?;
+        let inst = self.instance_mut(id)?;
+        inst.stopped_mode = Some(stopped_mode.unwrap_or("KeepCharging").to_owned());
+        Ok(())
+    }
+
+    /// RebootInstance: Running → Stopping → Starting → Running.
+    ///
+    /// # Errors
+    /// NotFound, a seeded condition, IncorrectStatus; `DryRun` when every check passed.
+    pub fn reboot_instance(&mut self, id: &str, dry_run: bool) -> Result<()> {
+        self.common_blockers(id)?;
+        if dry_run {
+            self.allowed(id, InstanceOp::Reboot, "RebootInstance")?;
+            return Err(Error::DryRun);
+        }
+        self.transition(id, InstanceOp::Reboot, "RebootInstance")
+    }
+
+    /// DeleteInstance: a Stopped instance (any status with `force`) is removed; its system disk
+    /// and the data disks marked DeleteWithInstance go with it, other disks become Available.
+    ///
+    /// # Errors
+    /// NotFound, a seeded condition, IncorrectStatus; `DryRun` when every check passed.
+    pub fn delete_instance(&mut self, id: &str, force: bool, dry_run: bool) -> Result<()> {
+        self.common_blockers(id)?;
+        let op = if force {
+            InstanceOp::ForceDelete
+        } else {
+            InstanceOp::Delete
+        };
+        self.allowed(id, op, "DeleteInstance")?;
+        if dry_run {
+            return Err(Error::DryRun);
+        }
+        self.account.instances.remove(id);
+        let now = self.now;
+        let attached: Vec<String> = self
+            .account
+            .disks
+            .values()
+            .filter(|d| d.attachment.as_ref().is_some_and(|a| a.instance_id == id))
+            .map(|d| d.id.clone())
+            .collect();
+        for disk_id in attached {
+            let gone = self
+                .account
+                .disks
+                .get(&disk_id)
+                .is_some_and(|d| d.delete_with_instance || d.is_system());
+            if gone {
+                self.remove_disk(&disk_id);
+            } else if let Some(d) = self.account.disks.get_mut(&disk_id) {
+                d.attachment = None;
+                d.detached_at = Some(now);
+                d.life = Lifecycle::new(DiskStatus::Available, now);
+            }
+        }
+        Ok(())
+    }
+
+    /// RunInstances for one instance; returns its id. Validation of region, zone, image, type and
+    /// disk categories happens here so DryRun can share it (see [`Scope::check_new_instance`]).
+    ///
+    /// # Errors
+    /// Unknown region, zone, image, type, vSwitch zone or disk category.
+    pub fn run_instance(&mut self, spec: &NewInstance) -> Result<String> {
+        let zone_id = self.check_new_instance(spec)?;
+        let prefix = self.catalog.region(&spec.region_id)?.id_prefix.clone();
+        let id = spec
+            .id
+            .clone()
+            .unwrap_or_else(|| self.ids.resource("i", &prefix));
+        let now = self.now;
+        let seq = self.next_seq();
+        let n = seq % 250 + 2;
+        let mut life = Lifecycle::new(S::Pending, now);
+        match spec.status {
+            Some(s) => life = Lifecycle::new(s, now),
+            None => life.begin(
+                now,
+                S::Pending,
+                &[
+                    (self.durations.instance_pending, S::Starting),
+                    (self.durations.instance_starting, S::Running),
+                ],
+            ),
+        }
+        let mut inst = Instance {
+            id: id.clone(),
+            seq,
+            region_id: spec.region_id.clone(),
+            zone_id: zone_id.clone(),
+            name: spec.name.clone().unwrap_or_else(|| id.clone()),
+            host_name: spec
+                .host_name
+                .clone()
+                .unwrap_or_else(|| format!("iZ{}Z", &id[2..])),
+            description: spec.description.clone(),
+            instance_type: spec.instance_type.clone(),
+            image_id: spec.image_id.clone(),
+            life,
+            created_at: now,
+            started_at: None,
+            charge_type: spec.charge_type.unwrap_or(ChargeType::PostPaid),
+            stopped_mode: None,
+            vpc_id: format!("vpc-{prefix}{}", &id[2 + prefix.len()..]),
+            vswitch_id: spec
+                .vswitch_id
+                .clone()
+                .unwrap_or_else(|| format!("vsw-{zone_id}-default")),
+            private_ip: format!("172.16.{}.{}", n / 250, n % 250),
+            security_group_ids: spec.security_group_ids.clone(),
+            tags: spec.tags.clone(),
+            conditions: spec.conditions.clone(),
+        };
+        inst.settle(now);
+        if inst.status() == S::Running {
+            inst.started_at.get_or_insert(now);
+        }
+        let system = NewDisk {
+            zone_id: zone_id.clone(),
+            category: spec.system_disk.0.clone(),
+            size: Some(spec.system_disk.1.unwrap_or(40)),
+            system_for: Some(id.clone()),
+            delete_with_instance: true,
+            ..NewDisk::default()
+        };
+        self.account.instances.insert(id.clone(), inst);
+        self.insert_attached_disk(&system, &id, "/dev/xvda")?;
+        for (i, dd) in spec.data_disks.iter().enumerate() {
+            let device = format!(
+                "/dev/xvd{}",
+                char::from(b'b' + u8::try_from(i % 24).unwrap_or(0))
+            );
+            self.insert_attached_disk(
+                &NewDisk {
+                    zone_id: zone_id.clone(),
+                    ..dd.clone()
+                },
+                &id,
+                &device,
+            )?;
+        }
+        Ok(id)
+    }
+
+    /// Validates a RunInstances request; returns the zone the instance will be placed in.
+    ///
+    /// # Errors
+    /// Unknown region, zone, image, type, disk category; a vSwitch in another zone.
+    pub fn check_new_instance(&self, spec: &NewInstance) -> Result<String> {
+        let region = self.catalog.region(&spec.region_id)?;
+        let zone_id = match (&spec.zone_id, &spec.vswitch_id) {
+            (Some(z), _) => z.clone(),
+            (None, Some(vsw)) => {
+                vsw_zone(vsw, region).ok_or_else(|| Error::not_found(Kind::VSwitch, vsw))?
+            }
+            (None, None) => region
+                .zones
+                .first()
+                .map(|z| z.id.clone())
+                .unwrap_or_default(),
+        };
+        let (zone_region, _) = self.catalog.zone(&zone_id)?;
+        if zone_region.id != region.id {
+            return Err(Error::not_found(Kind::Zone, &zone_id));
+        }
+        if let Some(vsw) = &spec.vswitch_id {
+            if vsw_zone(vsw, region).is_some_and(|z| z != zone_id) {
+                return Err(Error::not_found(Kind::VSwitch, vsw));
+            }
+        }
+        self.catalog.image(&spec.image_id)?;
+        self.catalog.instance_type(&spec.instance_type)?;
+        if let Some(c) = &spec.system_disk.0 {
+            if !self.catalog.has_disk_category(c) {
+                return Err(Error::Denied(Denial::SystemDiskCategoryNotSupported));
+            }
+        }
+        for d in &spec.data_disks {
+            d.check_category(self.catalog)?;
+        }
+        Ok(zone_id)
+    }
+
+    fn insert_attached_disk(
+        &mut self,
+        spec: &NewDisk,
+        instance_id: &str,
+        device: &str,
+    ) -> Result<()> {
+        let id = self.create_disk_record(spec, DiskStatus::InUse)?;
+        let now = self.now;
+        if let Some(d) = self.account.disks.get_mut(&id) {
+            d.attach_record(instance_id, device, now);
+        }
+        Ok(())
+    }
+
+    /// Disks attached to an instance (for DeleteInstance and the disk limit).
+    pub fn disks_of<'s>(&'s self, instance_id: &'s str) -> impl Iterator<Item = &'s Disk> + 's {
+        self.account.disks.values().filter(move |d| {
+            d.attachment
+                .as_ref()
+                .is_some_and(|a| a.instance_id == instance_id)
+        })
+    }
+}
+
+/// The zone a vSwitch id names: ids of the form `vsw-<zone-id>-…` (the ones this emulator
+/// hands out) carry it; any other id is placed in the region's first zone.
+fn vsw_zone(vsw: &str, region: &super::catalog::Region) -> Option<String> {
+    let rest = vsw.strip_prefix("vsw-")?;
+    region
+        .zones
+        .iter()
+        .find(|z| rest.starts_with(&z.id))
+        .or_else(|| region.zones.first())
+        .map(|z| z.id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The documented machine, pair by pair: (operation, from) → allowed?
+    #[test]
+    fn machine_table() {
+        use InstanceOp as O;
+        let expect = [
+            (O::Start, S::Stopped, Some(&[S::Starting, S::Running][..])),
+            (O::Start, S::Running, None),
+            (O::Start, S::Starting, None),
+            (O::Start, S::Stopping, None),
+            (O::Start, S::Pending, None),
+            (O::Stop, S::Running, Some(&[S::Stopping, S::Stopped][..])),
+            (O::Stop, S::Stopped, None),
+            (O::Stop, S::Starting, None),
+            (O::Stop, S::Pending, None),
+            (
+                O::Reboot,
+                S::Running,
+                Some(&[S::Stopping, S::Starting, S::Running][..]),
+            ),
+            (O::Reboot, S::Stopped, None),
+            (O::Delete, S::Stopped, Some(&[][..])),
+            (O::Delete, S::Running, None),
+            (O::ForceDelete, S::Running, Some(&[][..])),
+        ];
+        for (op, from, want) in expect {
+            assert_eq!(path(op, from), want, "{op:?} from {from:?}");
+        }
+    }
+}
