@@ -21,6 +21,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 SEED_FILE = REPO_ROOT / "fixtures" / "example-seed.json"
 LISTENING = re.compile(rb"ecs-emulator listening on (http://[0-9.]+:([0-9]+))")
 START_TIMEOUT_S = 30
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
 
 KEY_ARGS = [
     "--access-key", f"{sc.KEY_ID}:{sc.KEY_SECRET}:{sc.ACCOUNT}",
@@ -111,7 +112,7 @@ class Emulator:
         # pread: the child shares this file's offset, so never seek it.
         fd = self._stderr.fileno()
         size = os.fstat(fd).st_size
-        text = os.pread(fd, max(0, size - since), since).decode("utf-8", "replace")
+        text = ANSI_ESCAPE.sub("", os.pread(fd, max(0, size - since), since).decode("utf-8", "replace"))
         lines = text.splitlines()
         if len(lines) > max_lines:
             lines = [f"... ({len(lines) - max_lines} earlier lines cut)"] + lines[-max_lines:]
@@ -161,6 +162,13 @@ class Emulator:
     def signed_rpc(self, action: str, params: Optional[dict] = None, key_id: str = sc.KEY_ID,
                    secret: str = sc.KEY_SECRET, method: str = "POST", **kw) -> sc.RawResponse:
         return self.send(sc.signed_rpc_params(action, params, key_id, secret, method=method, **kw), method=method)
+
+
+    def acs3_rpc(self, action: str, query: Optional[dict] = None, key_id: str = sc.KEY_ID,
+                 secret: str = sc.KEY_SECRET, method: str = "POST", **kw):
+        """An ACS3-HMAC-SHA256 signed call; returns (response, the string to sign)."""
+        headers, sts = sc.acs3_request(self.host, action, query, key_id, secret, method=method, **kw)
+        return sc.http(self.url, method=method, query=query, headers=headers), sts
 
 
 class EmulatorPool:
@@ -224,6 +232,12 @@ def realistic(request, emulator_pool) -> Emulator:
 def strict(request, emulator_pool) -> Emulator:
     """Strict signature checking with two known keys, seeded; reset before the test."""
     return _fresh(request, emulator_pool, "strict")
+
+
+@pytest.fixture
+def emulator(request, emulator_pool) -> Emulator:
+    """Any configuration by name, for `@pytest.mark.parametrize("emulator", [...], indirect=True)`."""
+    return _fresh(request, emulator_pool, getattr(request, "param", "instant"))
 
 
 @pytest.fixture(params=sc.SDKS)

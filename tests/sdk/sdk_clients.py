@@ -156,6 +156,39 @@ def signed_rpc_params(
     return p
 
 
+def acs3_request(
+    host: str,
+    action: str,
+    query: Optional[Mapping[str, Any]] = None,
+    key_id: str = KEY_ID,
+    secret: str = KEY_SECRET,
+    method: str = "POST",
+    nonce: Optional[str] = None,
+    date: Optional[str] = None,
+    version: str = ECS_VERSION,
+) -> tuple:
+    """Headers of an ACS3-HMAC-SHA256 request (as the Tea SDKs sign it) and its string to sign."""
+    body_hash = hashlib.sha256(b"").hexdigest()
+    headers = {
+        "host": host,
+        "x-acs-action": action,
+        "x-acs-content-sha256": body_hash,
+        "x-acs-date": date or utc_timestamp(),
+        "x-acs-signature-nonce": nonce or uuid.uuid4().hex,
+        "x-acs-version": version,
+    }
+    signed = sorted(headers)
+    canonical_query = "&".join(f"{pe(k)}={pe(v)}" for k, v in sorted((query or {}).items()))
+    canonical_headers = "".join(f"{h}:{headers[h].strip()}\n" for h in signed)
+    canonical_request = "\n".join([method.upper(), "/", canonical_query, canonical_headers, ";".join(signed),
+                                   body_hash])
+    sts = "ACS3-HMAC-SHA256\n" + hashlib.sha256(canonical_request.encode("utf-8")).hexdigest()
+    signature = hmac.new(secret.encode("utf-8"), sts.encode("utf-8"), hashlib.sha256).hexdigest()
+    headers["Authorization"] = (f"ACS3-HMAC-SHA256 Credential={key_id},SignedHeaders={';'.join(signed)},"
+                                f"Signature={signature}")
+    return headers, sts
+
+
 # --------------------------------------------------------------------------------------------
 # The four client kinds
 

@@ -1,5 +1,7 @@
 """Signatures and accounts: permissive and strict modes, Tea ACS3 and v2 signing, raw signed HTTP, isolation."""
 
+import uuid
+
 import pytest
 
 import sdk_clients as sc
@@ -139,7 +141,7 @@ def test_strict_raw_signed_get_and_form_post(strict):
 
 
 def test_strict_reused_nonce(strict):
-    nonce = "0123456789abcdef0123456789abcdef"
+    nonce = uuid.uuid4().hex
     first = strict.signed_rpc("DescribeRegions", {"RegionId": "cn-hangzhou"}, nonce=nonce)
     assert first.status == 200, first.body
     again = strict.signed_rpc("DescribeRegions", {"RegionId": "cn-hangzhou"}, nonce=nonce)
@@ -215,3 +217,43 @@ def test_accounts_disks_are_isolated(seeded, sdk):
     except Exception as exc:  # noqa: BLE001 - classified below
         assert_error(sc.as_api_error(exc), 404, "InvalidDiskId.NotFound", "The specified disk does not exist.")
     assert sc.disk_of(other, theirs)["Status"] == "Available"
+
+
+# -- raw ACS3-HMAC-SHA256 --------------------------------------------------------------------
+
+
+def test_strict_raw_acs3_signed(strict):
+    resp, _ = strict.acs3_rpc("StartInstance", {"InstanceId": STOPPED})
+    assert resp.status == 200, resp.body
+    assert sc.status_of(client_api("classic", strict), STOPPED) == "Running"
+
+
+def test_strict_raw_acs3_wrong_secret_reports_exact_string_to_sign(strict):
+    resp, sts = strict.acs3_rpc("DescribeRegions", {"RegionId": "cn-hangzhou"}, secret="WrongSecret")
+    assert resp.status == 400
+    body = resp.json()
+    assert body["Code"] == "SignatureDoesNotMatch"
+    assert body["Message"] == STS_PREFIX + sts
+
+
+def test_strict_raw_acs3_reused_nonce(strict):
+    nonce = uuid.uuid4().hex
+    first, _ = strict.acs3_rpc("DescribeRegions", {"RegionId": "cn-hangzhou"}, nonce=nonce)
+    assert first.status == 200, first.body
+    again, _ = strict.acs3_rpc("DescribeRegions", {"RegionId": "cn-hangzhou"}, nonce=nonce)
+    assert again.status == 400
+    assert again.json()["Code"] == "SignatureNonceUsed"
+
+
+def test_strict_raw_acs3_stale_date(strict):
+    resp, _ = strict.acs3_rpc("DescribeRegions", {"RegionId": "cn-hangzhou"}, date=sc.utc_timestamp(-3600))
+    assert resp.status == 400
+    assert resp.json()["Code"] == "InvalidTimeStamp.Expired"
+
+
+def test_strict_raw_acs3_unknown_key(strict):
+    resp, _ = strict.acs3_rpc("DescribeRegions", {"RegionId": "cn-hangzhou"}, key_id=sc.UNKNOWN_KEY_ID,
+                              secret=sc.UNKNOWN_KEY_SECRET)
+    assert resp.status == 404
+    body = resp.json()
+    assert (body["Code"], body["Message"]) == KEY_NOT_FOUND[1:]

@@ -13,10 +13,13 @@ ERROR_FIELDS = ("RequestId", "HostId", "Code", "Message", "Recommend")
 STOPPED = "i-bp1seedstopped000001"
 
 
-def test_health(instant):
-    resp = instant.health()
+@pytest.mark.parametrize("emulator", ["instant", "seeded", "realistic", "strict"], indirect=True)
+def test_every_configuration_serves(emulator, sdk):
+    resp = emulator.health()
     assert resp.status == 200
     assert isinstance(resp.json(), dict)
+    regions = sc.ecs_api(sdk, emulator).describe_regions()["Regions"]["Region"]
+    assert "cn-hangzhou" in {r["RegionId"] for r in regions}
 
 
 def test_json_success_and_request_id_header(seeded):
