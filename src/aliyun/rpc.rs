@@ -23,6 +23,7 @@ struct Envelope {
     host: String,
     format: Format,
     dialect: Dialect,
+    action: Option<&'static str>,
 }
 
 /// `GET|POST /`: one RPC call. Every outcome, including a malformed request, is a documented body.
@@ -42,13 +43,21 @@ pub async fn handle(
             .to_owned(),
         format: Format::Json,
         dialect: Dialect::Ecs,
+        action: None,
     };
     let outcome = serve(&app, &mut env, &method, &uri, &headers, body).await;
-    let reply = outcome.unwrap_or_else(|err| {
-        Reply::error(env.format, env.dialect, &env.request_id, &env.host, &err)
-    });
-    tracing::info!(request_id = %env.request_id, status = reply.status().as_u16(), "rpc");
-    reply
+    let action = env.action.unwrap_or("-");
+    let product = env.dialect.product();
+    match outcome {
+        Ok(reply) => {
+            tracing::info!(request_id = %env.request_id, "{product}.{action} => {}", reply.status().as_u16());
+            reply
+        }
+        Err(err) => {
+            tracing::info!(request_id = %env.request_id, "{product}.{action} => {} ({})", err.status, err.code);
+            Reply::error(env.format, env.dialect, &env.request_id, &env.host, &err)
+        }
+    }
 }
 
 fn decode_error(e: &DecodeError) -> ApiError {
@@ -174,7 +183,7 @@ async fn serve(
         .filter(|v| !v.is_empty())
         .ok_or(ErrorCode::InvalidVersion)?;
     let row = actions::find(&version, &action)?;
-    tracing::Span::current().record("action", row.name);
+    env.action = Some(row.name);
     let params = Params::new(map, row.dialect);
     let call = Call {
         action: row.name,
