@@ -353,10 +353,12 @@ class ClassicEcs:
                           PerformanceLevel=performance_level, Description=description)
 
     def describe_disks(self, disk_ids=None, instance_id=None, zone_id=None, status=None, disk_type=None,
-                       category=None, page_number=None, page_size=None, max_results=None, next_token=None):
+                       category=None, page_number=None, page_size=None, max_results=None, next_token=None,
+                       dry_run=None):
         return self._call(DescribeDisksRequest, DiskIds=_json_list(disk_ids), InstanceId=instance_id,
                           ZoneId=zone_id, Status=status, DiskType=disk_type, Category=category,
-                          PageNumber=page_number, PageSize=page_size, MaxResults=max_results, NextToken=next_token)
+                          PageNumber=page_number, PageSize=page_size, MaxResults=max_results, NextToken=next_token,
+                          DryRun=dry_run)
 
     def attach_disk(self, instance_id, disk_id, delete_with_instance=None):
         return self._call(AttachDiskRequest, InstanceId=instance_id, DiskId=disk_id,
@@ -449,11 +451,12 @@ class TeaEcs:
             description=description))
 
     def describe_disks(self, disk_ids=None, instance_id=None, zone_id=None, status=None, disk_type=None,
-                       category=None, page_number=None, page_size=None, max_results=None, next_token=None):
+                       category=None, page_number=None, page_size=None, max_results=None, next_token=None,
+                       dry_run=None):
         return self._call("describe_disks", tea_models.DescribeDisksRequest(
             region_id=self.region, disk_ids=_json_list(disk_ids), instance_id=instance_id, zone_id=zone_id,
             status=status, disk_type=disk_type, category=category, page_number=page_number,
-            page_size=page_size, max_results=max_results, next_token=next_token))
+            page_size=page_size, max_results=max_results, next_token=next_token, dry_run=dry_run))
 
     def attach_disk(self, instance_id, disk_id, delete_with_instance=None):
         return self._call("attach_disk", tea_models.AttachDiskRequest(

@@ -257,3 +257,17 @@ def test_strict_raw_acs3_unknown_key(strict):
     assert resp.status == 404
     body = resp.json()
     assert (body["Code"], body["Message"]) == KEY_NOT_FOUND[1:]
+
+
+def test_strict_tea_endpoint_with_scheme_and_no_protocol(strict):
+    """wire-protocol.md §2: Tea also works with endpoint="http://127.0.0.1:PORT" and no protocol; it then
+    sends and signs the header `host: http://127.0.0.1:PORT`, which the server must verify literally."""
+    from alibabacloud_ecs20140526 import models
+    from alibabacloud_ecs20140526.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    client = Client(Config(access_key_id=sc.KEY_ID, access_key_secret=sc.KEY_SECRET, region_id="cn-hangzhou",
+                           endpoint=strict.url))
+    resp = client.start_instance(models.StartInstanceRequest(instance_id=STOPPED))
+    assert resp.status_code == 200
+    assert sc.status_of(client_api("classic", strict), STOPPED) == "Running"

@@ -265,6 +265,11 @@ def test_describe_disks_errors(seeded, sdk, kwargs, status, code, message):
     assert_error(expect_error(lambda: api.describe_disks(**kwargs)), status, code, message)
 
 
+def test_describe_disks_dry_run(seeded, sdk):
+    err = expect_error(lambda: sc.ecs_api(sdk, seeded).describe_disks(dry_run=True))
+    assert_error(err, 400, "DryRunOperation", "Request validation has been passed with DryRun flag set.")
+
+
 DISKS = 12
 
 

@@ -89,6 +89,18 @@ def test_dry_run_reports_a_failed_check(instant, sdk):
     assert_error(err, 404, "InvalidImageId.NotFound", "The specified ImageId does not exist.")
 
 
+def test_dry_run_with_out_of_range_amount_is_not_a_pass(instant, sdk):
+    """Amount is 1-100; a DryRun asking for 101 must not report that validation passed."""
+    api = sc.ecs_api(sdk, instant)
+    spec = sc.launch_spec(api)
+    err = expect_error(lambda: api.run_instances(spec.image_id, spec.instance_type, spec.zone_id, amount=101,
+                                                 dry_run=True))
+    assert err.code != "DryRunOperation" and 400 <= err.status < 500, err
+    if err.code == "DryRun.InvalidAmount":  # §3.2 lists it for RunInstances
+        assert err.status == 403, err
+    assert total(api) == 0
+
+
 def test_unknown_image(instant, sdk):
     api = sc.ecs_api(sdk, instant)
     spec = sc.launch_spec(api)
