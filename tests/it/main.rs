@@ -3,5 +3,6 @@
 mod common;
 mod control;
 mod disks;
+mod golden;
 mod instances;
 mod protocol;
