@@ -11,6 +11,10 @@ pub mod error;
 pub mod ids;
 pub mod instance;
 pub mod replica;
+pub mod replica_group;
+pub mod replica_index;
+pub mod replica_pair;
+pub mod replica_sync;
 pub mod seed;
 pub mod world;
 

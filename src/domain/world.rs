@@ -8,6 +8,7 @@ use super::clock::{Clock, Durations, Millis};
 use super::disk::Disk;
 use super::ids::IdGen;
 use super::instance::Instance;
+use super::replica::Replication;
 use super::seed::Seed;
 use super::{Error, Result};
 
@@ -24,6 +25,8 @@ pub struct Account {
     pub next_seq: u64,
     /// Set by a seed: StartInstance answers InsufficientBalance for every instance.
     pub insufficient_balance: bool,
+    /// Disk replica pairs and groups, with their indexes.
+    pub replication: Replication,
 }
 
 /// The whole simulated cloud.

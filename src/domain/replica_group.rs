@@ -1,0 +1,815 @@
+//! Replica (consistency) groups: the group state table and the group operations. A group
+//! operation moves the group and every member pair through the same path at the same instant,
+//! so they settle identically: that is the atomicity the API promises.
+
+use std::collections::BTreeSet;
+
+use super::clock::Millis;
+use super::replica::{check_site, site_of, CallSite, Place};
+use super::replica_index::{select, Page, PageRequest, Site};
+use super::replica_pair::{has_tags, too_soon};
+use super::replica_sync::{Dwell, Effect, ReplicaStatus as S, Track};
+use super::world::Scope;
+use super::{Denial, Error, Kind, Result};
+
+/// At most this many pairs in one group (documented limit).
+pub const MAX_PAIRS: usize = 17;
+
+/// Total source-disk capacity a group may hold, GiB. The limit exists but its value is not
+/// published; this one can only be reached with very large disks.
+pub const CAPACITY_LIMIT_GIB: u64 = 1 << 20;
+
+/// Empty groups an account may hold before CreateDiskReplicaGroup answers TooMuchEmptyGroup
+/// (the real limit is not published).
+pub const EMPTY_GROUP_LIMIT: usize = 100;
+
+/// A replica group.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaGroup {
+    /// `pg-…`.
+    pub id: String,
+    /// GroupName.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Where members replicate from now.
+    pub source: Place,
+    /// Where members replicate to now.
+    pub destination: Place,
+    /// The source at creation.
+    pub primary: Place,
+    /// The destination at creation.
+    pub standby: Place,
+    /// Seconds; members take it.
+    pub rpo: i64,
+    /// Documented as not yet available: always 0 unless given.
+    pub bandwidth: i64,
+    /// Real-time copy; members follow.
+    pub enable_rtc: bool,
+    /// Resource group.
+    pub resource_group_id: String,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+    /// Member pairs in the order added.
+    pub pair_ids: Vec<String>,
+    /// Creation time.
+    pub created_at: Millis,
+    /// The group's own status, syncs and recovery point (members move in lockstep).
+    pub track: Track,
+}
+
+impl ReplicaGroup {
+    fn regions(&self) -> (&str, &str, &str) {
+        (
+            &self.source.region_id,
+            &self.destination.region_id,
+            &self.primary.region_id,
+        )
+    }
+
+    /// True when `region` sees the group from `site` (from either side when `None`).
+    pub fn visible(&self, region: &str, site: Option<Site>) -> bool {
+        let (src, dst) = (&self.source.region_id, &self.destination.region_id);
+        match site {
+            None => src == region || dst == region,
+            Some(Site::Production) => src == region,
+            Some(Site::Backup) => dst == region,
+        }
+    }
+}
+
+/// Operations on a group's status (see `PairOp` for Start/Resume and Reprotect/CancelFailover).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum GroupOp {
+    Start,
+    Resume,
+    OneShot,
+    Stop,
+    Modify,
+    Failover,
+    Reprotect,
+    CancelFailover,
+    Delete,
+    AddPair,
+    RemovePair,
+}
+
+impl GroupOp {
+    /// Every operation, for exhaustive table tests.
+    pub const ALL: [Self; 11] = [
+        Self::Start,
+        Self::Resume,
+        Self::OneShot,
+        Self::Stop,
+        Self::Modify,
+        Self::Failover,
+        Self::Reprotect,
+        Self::CancelFailover,
+        Self::Delete,
+        Self::AddPair,
+        Self::RemovePair,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Start | Self::Resume | Self::OneShot => "StartDiskReplicaGroup",
+            Self::Stop => "StopDiskReplicaGroup",
+            Self::Modify => "ModifyDiskReplicaGroup",
+            Self::Failover => "FailoverDiskReplicaGroup",
+            Self::Reprotect | Self::CancelFailover => "ReprotectDiskReplicaGroup",
+            Self::Delete => "DeleteDiskReplicaGroup",
+            Self::AddPair => "AddDiskReplicaPair",
+            Self::RemovePair => "RemoveDiskReplicaPair",
+        }
+    }
+
+    /// The refusal when the group's status does not allow the operation.
+    pub fn refusal(self) -> Option<Denial> {
+        match self {
+            Self::AddPair => Some(Denial::GroupStatusCannotAddPair),
+            Self::RemovePair => Some(Denial::GroupStatusCannotRemovePair),
+            _ => None,
+        }
+    }
+}
+
+const RUNNING: &[S] = &[S::InitialSyncing, S::Syncing, S::Normal];
+
+/// The group state table: (operation, allowed from, effect); the first matching row wins.
+/// Start is allowed while already running (documented) and then changes nothing; groups report
+/// `initial_syncing` during their first copy, like pairs.
+pub const MACHINE: &[(GroupOp, &[S], Effect)] = &[
+    (
+        GroupOp::Start,
+        &[S::Created, S::Stopped],
+        Effect::Go(S::InitialSyncing, Dwell::FullSync, S::Normal),
+    ),
+    (GroupOp::Start, RUNNING, Effect::Keep),
+    (
+        GroupOp::Resume,
+        &[S::Stopped],
+        Effect::Go(S::Syncing, Dwell::IncrementalSync, S::Normal),
+    ),
+    (GroupOp::Resume, RUNNING, Effect::Keep),
+    (
+        GroupOp::OneShot,
+        &[S::Created, S::ManualSyncing, S::Stopped],
+        Effect::Go(S::ManualSyncing, Dwell::Copy, S::Stopped),
+    ),
+    (
+        GroupOp::Stop,
+        &[
+            S::InitialSyncing,
+            S::ManualSyncing,
+            S::Syncing,
+            S::Normal,
+            S::StopFailed,
+        ],
+        Effect::Go(S::Stopping, Dwell::Short, S::Stopped),
+    ),
+    (GroupOp::Stop, &[S::Stopping, S::Stopped], Effect::Keep),
+    (GroupOp::Modify, &[S::Created, S::Stopped], Effect::Keep),
+    (
+        GroupOp::Failover,
+        &[
+            S::ManualSyncing,
+            S::Syncing,
+            S::Normal,
+            S::Stopping,
+            S::StopFailed,
+            S::Stopped,
+            S::Failovering,
+            S::FailoverFailed,
+            S::Failovered,
+        ],
+        Effect::Go(S::Failovering, Dwell::Switch, S::Failovered),
+    ),
+    (
+        GroupOp::Reprotect,
+        &[S::Failovered],
+        Effect::Go(S::Reprotecting, Dwell::Switch, S::Stopped),
+    ),
+    (
+        GroupOp::CancelFailover,
+        &[S::Failovered],
+        Effect::Go(S::Reprotecting, Dwell::Switch, S::Stopped),
+    ),
+    (
+        GroupOp::Delete,
+        &[
+            S::Created,
+            S::CreateFailed,
+            S::Stopped,
+            S::Failovered,
+            S::DeleteFailed,
+            S::Invalid,
+        ],
+        Effect::Go(S::Deleting, Dwell::Short, S::Deleted),
+    ),
+    (GroupOp::Delete, &[S::Deleting], Effect::Keep),
+    (GroupOp::AddPair, &[S::Created, S::Stopped], Effect::Keep),
+    (
+        GroupOp::RemovePair,
+        &[S::Created, S::Stopped, S::Invalid],
+        Effect::Keep,
+    ),
+];
+
+/// What `op` does from `from`, or `None` when the table refuses it.
+pub fn effect(op: GroupOp, from: S) -> Option<Effect> {
+    MACHINE
+        .iter()
+        .find(|(o, allowed, _)| *o == op && allowed.contains(&from))
+        .map(|(_, _, e)| *e)
+}
+
+/// What CreateDiskReplicaGroup asks for.
+#[derive(Debug, Clone, Default)]
+pub struct NewGroup {
+    /// The call (production) region.
+    pub region_id: String,
+    /// SourceZoneId.
+    pub source_zone_id: String,
+    /// DestinationRegionId.
+    pub destination_region_id: String,
+    /// DestinationZoneId.
+    pub destination_zone_id: String,
+    /// GroupName.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// RPO seconds.
+    pub rpo: i64,
+    /// Bandwidth.
+    pub bandwidth: i64,
+    /// EnableRtc.
+    pub enable_rtc: bool,
+    /// ResourceGroupId.
+    pub resource_group_id: String,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+}
+
+/// What ModifyDiskReplicaGroup changes (absent fields stay).
+#[derive(Debug, Clone, Default)]
+pub struct GroupChanges {
+    /// GroupName.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// RPO seconds (members follow).
+    pub rpo: Option<i64>,
+    /// Bandwidth.
+    pub bandwidth: Option<i64>,
+    /// EnableRtc (members follow).
+    pub enable_rtc: Option<bool>,
+}
+
+/// The filters of DescribeDiskReplicaGroups.
+#[derive(Debug, Clone)]
+pub struct GroupQuery {
+    /// The call region.
+    pub region_id: String,
+    /// GroupIds; unknown ids match nothing.
+    pub group_ids: Option<Vec<String>>,
+    /// Site; `None` lists both sides.
+    pub site: Option<Site>,
+    /// Part of the name.
+    pub name: Option<String>,
+    /// ResourceGroupId.
+    pub resource_group_id: Option<String>,
+    /// Tags that must all be present.
+    pub tags: Vec<(String, String)>,
+    /// Which page.
+    pub page: PageRequest,
+}
+
+impl GroupQuery {
+    fn keeps(&self, g: &ReplicaGroup) -> bool {
+        g.visible(&self.region_id, self.site)
+            && self
+                .group_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&g.id))
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| g.name.contains(n.as_str()))
+            && self
+                .resource_group_id
+                .as_ref()
+                .is_none_or(|r| *r == g.resource_group_id)
+            && has_tags(&g.tags, &self.tags)
+    }
+
+    fn index_only(&self) -> bool {
+        self.group_ids.is_none()
+            && self.name.is_none()
+            && self.resource_group_id.is_none()
+            && self.tags.is_empty()
+    }
+}
+
+/// One group as Describe shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRow {
+    /// The group, settled.
+    pub group: ReplicaGroup,
+    /// Its status: `invalid` when a member is, else its own.
+    pub status: S,
+    /// The side the queried region is on.
+    pub site: Site,
+}
+
+static NO_IDS: BTreeSet<String> = BTreeSet::new();
+
+/// True when a member in `pair` may follow a group in `group` status.
+fn in_step(group: S, pair: S) -> bool {
+    let idle = |s| matches!(s, S::Created | S::Stopped);
+    group == pair || (idle(group) && idle(pair))
+}
+
+impl Scope<'_> {
+    /// Settles the group and its members; returns its effective status.
+    fn settle_group(&mut self, id: &str) -> Result<S> {
+        let now = self.now;
+        let rep = &mut self.account.replication;
+        let g = rep
+            .groups
+            .get_mut(id)
+            .ok_or_else(|| Error::not_found(Kind::ReplicaGroup, id))?;
+        g.track.settle(now);
+        let mut status = g.track.status();
+        for m in &g.pair_ids {
+            if let Some(p) = rep.pairs.get_mut(m) {
+                p.settle(now);
+                if p.status() == S::Invalid {
+                    status = S::Invalid;
+                }
+            }
+        }
+        Ok(status)
+    }
+
+    /// The group seen from `region` under `rule`, settled; returns its effective status.
+    fn group_at(&mut self, region: &str, id: &str, rule: CallSite) -> Result<S> {
+        self.purge_replicas();
+        self.replica_region(region)?;
+        let status = self.settle_group(id)?;
+        let g = self.group(id)?;
+        check_site(region, g.regions(), rule, || {
+            Error::not_found(Kind::ReplicaGroup, id)
+        })?;
+        Ok(status)
+    }
+
+    fn group(&self, id: &str) -> Result<&ReplicaGroup> {
+        self.account
+            .replication
+            .groups
+            .get(id)
+            .ok_or_else(|| Error::not_found(Kind::ReplicaGroup, id))
+    }
+
+    fn group_mut(&mut self, id: &str) -> Result<&mut ReplicaGroup> {
+        self.account
+            .replication
+            .groups
+            .get_mut(id)
+            .ok_or_else(|| Error::not_found(Kind::ReplicaGroup, id))
+    }
+
+    /// The effect of `op` on a group in `status`, or the documented refusal.
+    fn group_effect(id: &str, status: S, op: GroupOp) -> Result<Effect> {
+        effect(op, status).ok_or_else(|| match op.refusal() {
+            Some(d) => Error::Denied(d),
+            None => Error::IncorrectStatus {
+                kind: Kind::ReplicaGroup,
+                id: id.to_owned(),
+                status: status.as_str(),
+                operation: op.name(),
+            },
+        })
+    }
+
+    /// The members, refusing an empty group (NoPairInGroup) or a member out of step.
+    fn members_in_step(&self, id: &str, status: S) -> Result<Vec<String>> {
+        let g = self.group(id)?;
+        if g.pair_ids.is_empty() {
+            return Err(Error::Denied(Denial::NoPairInGroup));
+        }
+        let pairs = &self.account.replication.pairs;
+        for m in &g.pair_ids {
+            if pairs.get(m).is_none_or(|p| !in_step(status, p.status())) {
+                return Err(Error::Denied(Denial::PairGroupStatusConflict));
+            }
+        }
+        Ok(g.pair_ids.clone())
+    }
+
+    /// Moves the group and every member through `eff` at the same instant.
+    fn group_begin(&mut self, id: &str, eff: Effect) -> Result<()> {
+        let (now, d) = (self.now, *self.durations);
+        let rep = &mut self.account.replication;
+        let g = rep
+            .groups
+            .get_mut(id)
+            .ok_or_else(|| Error::not_found(Kind::ReplicaGroup, id))?;
+        g.track.begin(now, eff, &d, g.rpo);
+        for m in &g.pair_ids {
+            if let Some(p) = rep.pairs.get_mut(m) {
+                p.track.begin(now, eff, &d, g.rpo);
+            }
+        }
+        Ok(())
+    }
+
+    /// CreateDiskReplicaGroup: an empty group for one (source zone, destination zone) route.
+    ///
+    /// # Errors
+    /// NotFound(Region), InvalidParameter (zones, destination region), OperationDenied (same
+    /// zone twice), TooMuchEmptyGroup.
+    pub fn create_replica_group(&mut self, spec: &NewGroup) -> Result<String> {
+        self.purge_replicas();
+        self.replica_region(&spec.region_id)?;
+        self.catalog
+            .region(&spec.destination_region_id)
+            .map_err(|_| Error::InvalidParameter {
+                name: "DestinationRegionId",
+            })?;
+        let source = self.place(&spec.region_id, &spec.source_zone_id, "SourceZoneId")?;
+        let destination = self.place(
+            &spec.destination_region_id,
+            &spec.destination_zone_id,
+            "DestinationZoneId",
+        )?;
+        if source == destination {
+            return Err(Error::Denied(Denial::OperationDenied));
+        }
+        let rep = &self.account.replication;
+        let empty = rep
+            .groups
+            .values()
+            .filter(|g| g.pair_ids.is_empty())
+            .count();
+        if empty >= EMPTY_GROUP_LIMIT {
+            return Err(Error::Denied(Denial::TooMuchEmptyGroup));
+        }
+        let id = format!("pg-{}", self.ids.random_part(16));
+        let now = self.now;
+        let group = ReplicaGroup {
+            id: id.clone(),
+            name: spec.name.clone(),
+            description: spec.description.clone(),
+            primary: source.clone(),
+            standby: destination.clone(),
+            source,
+            destination,
+            rpo: spec.rpo,
+            bandwidth: spec.bandwidth,
+            enable_rtc: spec.enable_rtc,
+            resource_group_id: spec.resource_group_id.clone(),
+            tags: spec.tags.clone(),
+            pair_ids: Vec::new(),
+            created_at: now,
+            track: Track::creating(now, self.durations),
+        };
+        let rep = &mut self.account.replication;
+        rep.group_index
+            .insert(&id, &group.source.region_id, &group.destination.region_id);
+        rep.groups.insert(id.clone(), group);
+        Ok(id)
+    }
+
+    fn place(&self, region: &str, zone: &str, param: &'static str) -> Result<Place> {
+        match self.catalog.zone(zone) {
+            Ok((r, z)) if r.id == region => Ok(Place {
+                region_id: region.to_owned(),
+                zone_id: z.id.clone(),
+            }),
+            _ => Err(Error::InvalidParameter { name: param }),
+        }
+    }
+
+    /// ModifyDiskReplicaGroup: name, description, RPO, bandwidth, RTC (members follow RPO and RTC).
+    ///
+    /// # Errors
+    /// NotFound, InvalidStatus.
+    pub fn modify_replica_group(&mut self, region: &str, id: &str, c: &GroupChanges) -> Result<()> {
+        let status = self.group_at(region, id, CallSite::Either)?;
+        Self::group_effect(id, status, GroupOp::Modify)?;
+        let rep = &mut self.account.replication;
+        let g = rep
+            .groups
+            .get_mut(id)
+            .ok_or_else(|| Error::not_found(Kind::ReplicaGroup, id))?;
+        if let Some(v) = &c.name {
+            g.name.clone_from(v);
+        }
+        if let Some(v) = &c.description {
+            g.description.clone_from(v);
+        }
+        g.rpo = c.rpo.unwrap_or(g.rpo);
+        g.bandwidth = c.bandwidth.unwrap_or(g.bandwidth);
+        g.enable_rtc = c.enable_rtc.unwrap_or(g.enable_rtc);
+        for m in &g.pair_ids {
+            if let Some(p) = rep.pairs.get_mut(m) {
+                p.rpo = g.rpo;
+                p.enable_rtc = g.enable_rtc;
+            }
+        }
+        Ok(())
+    }
+
+    /// DeleteDiskReplicaGroup, called in the primary region, on an empty group.
+    ///
+    /// # Errors
+    /// NotFound, OperateNotAllowedForStandby, InvalidStatus, GroupHasPair.
+    pub fn delete_replica_group(&mut self, region: &str, id: &str) -> Result<()> {
+        let status = self.group_at(region, id, CallSite::Primary)?;
+        let eff = Self::group_effect(id, status, GroupOp::Delete)?;
+        if !self.group(id)?.pair_ids.is_empty() {
+            return Err(Error::Denied(Denial::GroupHasPair));
+        }
+        if eff == Effect::Keep {
+            return Ok(());
+        }
+        self.group_begin(id, eff)?;
+        let gone_at = self.now + self.durations.replica_short;
+        self.account
+            .replication
+            .deletions
+            .insert((gone_at, id.to_owned()));
+        self.purge_replicas();
+        Ok(())
+    }
+
+    /// AddDiskReplicaPair: a created or stopped pair on the group's route joins a created or
+    /// stopped group and takes its RPO and RTC setting.
+    ///
+    /// # Errors
+    /// NotFound, GroupStatusCannotAddPair, PairInAnotherGroup, PairInitializing,
+    /// PairStatusCannotAddToGroup, PairGroupAZoneConflict, PairsExceedInGroup,
+    /// GroupTotalDiskCapacityLimit.
+    pub fn add_replica_pair(&mut self, region: &str, group_id: &str, pair_id: &str) -> Result<()> {
+        let status = self.group_at(region, group_id, CallSite::Either)?;
+        Self::group_effect(group_id, status, GroupOp::AddPair)?;
+        let pair = self.pair_at(region, pair_id, CallSite::Either)?;
+        match pair.group_id.as_deref() {
+            Some(g) if g == group_id => return Ok(()),
+            Some(_) => return Err(Error::Denied(Denial::PairInAnotherGroup)),
+            None => {}
+        }
+        match pair.status() {
+            S::Creating | S::InitialSyncing => return Err(Error::Denied(Denial::PairInitializing)),
+            S::Created | S::Stopped => {}
+            _ => return Err(Error::Denied(Denial::PairStatusCannotAddToGroup)),
+        }
+        let pair = pair.clone();
+        let g = self.group(group_id)?;
+        if pair.source.region_id != g.source.region_id
+            || pair.source.zone_id != g.source.zone_id
+            || pair.destination.region_id != g.destination.region_id
+            || pair.destination.zone_id != g.destination.zone_id
+        {
+            return Err(Error::Denied(Denial::PairGroupZoneConflict));
+        }
+        if g.pair_ids.len() >= MAX_PAIRS {
+            return Err(Error::Denied(Denial::PairsExceedInGroup));
+        }
+        let mut members = g.pair_ids.clone();
+        members.push(pair_id.to_owned());
+        if self.group_capacity(&members) > CAPACITY_LIMIT_GIB {
+            return Err(Error::Denied(Denial::GroupTotalDiskCapacityLimit));
+        }
+        let g = self.group_mut(group_id)?;
+        g.pair_ids = members;
+        let (rpo, rtc) = (g.rpo, g.enable_rtc);
+        let p = self.pair_at(region, pair_id, CallSite::Either)?;
+        p.group_id = Some(group_id.to_owned());
+        p.rpo = rpo;
+        p.enable_rtc = rtc;
+        Ok(())
+    }
+
+    fn group_capacity(&self, members: &[String]) -> u64 {
+        let rep = &self.account.replication;
+        members
+            .iter()
+            .filter_map(|m| rep.pairs.get(m))
+            .filter_map(|p| self.account.disks.get(&p.source.disk_id))
+            .map(|d| u64::from(d.size))
+            .sum()
+    }
+
+    /// RemoveDiskReplicaPair: the pair leaves the group (and keeps existing).
+    ///
+    /// # Errors
+    /// NotFound, GroupStatusCannotRemovePair, NoPairInGroup, PairNotInGroup,
+    /// PairStatusCannotRemoveFromGroup.
+    pub fn remove_replica_pair(
+        &mut self,
+        region: &str,
+        group_id: &str,
+        pair_id: &str,
+    ) -> Result<()> {
+        let status = self.group_at(region, group_id, CallSite::Either)?;
+        Self::group_effect(group_id, status, GroupOp::RemovePair)?;
+        if self.group(group_id)?.pair_ids.is_empty() {
+            return Err(Error::Denied(Denial::NoPairInGroup));
+        }
+        let pair = self.pair_at(region, pair_id, CallSite::Either)?;
+        if pair.group_id.as_deref() != Some(group_id) {
+            return Err(Error::Denied(Denial::PairNotInGroup));
+        }
+        if !matches!(pair.status(), S::Created | S::Stopped | S::Invalid) {
+            return Err(Error::Denied(Denial::PairStatusCannotRemoveFromGroup));
+        }
+        pair.group_id = None;
+        self.group_mut(group_id)?.pair_ids.retain(|m| m != pair_id);
+        Ok(())
+    }
+
+    /// StartDiskReplicaGroup: every member starts (or copies once with `one_shot`) together.
+    ///
+    /// # Errors
+    /// NotFound, InvalidStatus, NoPairInGroup, PairGroupStatusConflict, ManualSyncLimit,
+    /// StandbyDeviceAttached.
+    pub fn start_replica_group(&mut self, region: &str, id: &str, one_shot: bool) -> Result<()> {
+        let status = self.group_at(region, id, CallSite::Either)?;
+        let rep = &self.account.replication;
+        let g = self.group(id)?;
+        let members = &g.pair_ids;
+        let has_point = g.track.recover_point().is_some()
+            && members.iter().all(|m| {
+                rep.pairs
+                    .get(m)
+                    .is_some_and(|p| p.track.recover_point().is_some())
+            });
+        let op = match (one_shot, has_point) {
+            (true, _) => GroupOp::OneShot,
+            (false, true) => GroupOp::Resume,
+            (false, false) => GroupOp::Start,
+        };
+        let eff = Self::group_effect(id, status, op)?.resolve(has_point);
+        let period = self.durations.rpo_cycle(g.rpo);
+        if one_shot && too_soon(g.track.last_one_shot(), self.now, period) {
+            return Err(Error::Denied(Denial::ManualSyncLimit));
+        }
+        if eff == Effect::Keep {
+            return Ok(());
+        }
+        let members = self.members_in_step(id, status)?;
+        let rep = &self.account.replication;
+        let standbys: Vec<String> = members
+            .iter()
+            .filter_map(|m| rep.pairs.get(m))
+            .map(|p| p.destination.disk_id.clone())
+            .collect();
+        if standbys.iter().any(|d| self.disk_attached(d)) {
+            return Err(Error::Denied(Denial::StandbyDeviceAttached));
+        }
+        self.group_begin(id, eff)?;
+        if one_shot {
+            let now = self.now;
+            self.group_mut(id)?.track.mark_one_shot(now);
+        }
+        Ok(())
+    }
+
+    /// StopDiskReplicaGroup: every member stops together.
+    ///
+    /// # Errors
+    /// NotFound, InvalidStatus, NoPairInGroup, PairGroupStatusConflict.
+    pub fn stop_replica_group(&mut self, region: &str, id: &str) -> Result<()> {
+        let status = self.group_at(region, id, CallSite::Either)?;
+        let eff = Self::group_effect(id, status, GroupOp::Stop)?;
+        if eff == Effect::Keep {
+            return Ok(());
+        }
+        self.members_in_step(id, status)?;
+        self.group_begin(id, eff)
+    }
+
+    /// FailoverDiskReplicaGroup, called in the destination region, once the first copy is done.
+    ///
+    /// # Errors
+    /// NotFound, OperateNotAllowedForPrimary, InvalidStatus, NoPairInGroup,
+    /// PairGroupStatusConflict.
+    pub fn failover_replica_group(&mut self, region: &str, id: &str) -> Result<()> {
+        let status = self.group_at(region, id, CallSite::Destination)?;
+        let eff = Self::group_effect(id, status, GroupOp::Failover)?;
+        if self.group(id)?.track.recover_point().is_none() && status != S::Failovered {
+            return Err(Error::IncorrectStatus {
+                kind: Kind::ReplicaGroup,
+                id: id.to_owned(),
+                status: status.as_str(),
+                operation: GroupOp::Failover.name(),
+            });
+        }
+        self.members_in_step(id, status)?;
+        self.group_begin(id, eff)
+    }
+
+    /// ReprotectDiskReplicaGroup, called in the destination region on a failed-over group: with
+    /// `reverse` every member's direction flips (old sources must be detached); without it the
+    /// failover is cancelled (destinations must be detached). Ends `stopped`.
+    ///
+    /// # Errors
+    /// NotFound, OperateNotAllowedForPrimary, InvalidStatus, NoPairInGroup,
+    /// PairGroupStatusConflict, StandbyDeviceAttached.
+    pub fn reprotect_replica_group(&mut self, region: &str, id: &str, reverse: bool) -> Result<()> {
+        let status = self.group_at(region, id, CallSite::Destination)?;
+        let op = if reverse {
+            GroupOp::Reprotect
+        } else {
+            GroupOp::CancelFailover
+        };
+        let eff = Self::group_effect(id, status, op)?;
+        let members = self.members_in_step(id, status)?;
+        let rep = &self.account.replication;
+        let standbys: Vec<String> = members
+            .iter()
+            .filter_map(|m| rep.pairs.get(m))
+            .map(|p| {
+                if reverse {
+                    p.source.disk_id.clone()
+                } else {
+                    p.destination.disk_id.clone()
+                }
+            })
+            .collect();
+        if standbys.iter().any(|d| self.disk_attached(d)) {
+            return Err(Error::Denied(Denial::StandbyDeviceAttached));
+        }
+        if reverse {
+            self.reverse_group(id, &members)?;
+        }
+        self.group_begin(id, eff)
+    }
+
+    fn reverse_group(&mut self, id: &str, members: &[String]) -> Result<()> {
+        let rep = &mut self.account.replication;
+        let g = rep
+            .groups
+            .get_mut(id)
+            .ok_or_else(|| Error::not_found(Kind::ReplicaGroup, id))?;
+        rep.group_index
+            .swap(id, &g.source.region_id, &g.destination.region_id);
+        std::mem::swap(&mut g.source, &mut g.destination);
+        g.track.forget_recover_point();
+        for m in members {
+            if let Some(p) = rep.pairs.get_mut(m) {
+                rep.pair_index
+                    .swap(m, &p.source.region_id, &p.destination.region_id);
+                std::mem::swap(&mut p.source, &mut p.destination);
+                p.track.forget_recover_point();
+            }
+        }
+        Ok(())
+    }
+
+    /// DescribeDiskReplicaGroups: one page in id order; only the returned groups are settled.
+    ///
+    /// # Errors
+    /// NotFound(Region).
+    pub fn describe_replica_groups(&mut self, q: &GroupQuery) -> Result<Page<GroupRow>> {
+        self.purge_replicas();
+        self.replica_region(&q.region_id)?;
+        let rep = &self.account.replication;
+        let listed: BTreeSet<String>;
+        let set = if let Some(ids) = &q.group_ids {
+            listed = ids.iter().cloned().collect();
+            &listed
+        } else {
+            rep.group_index.ids(&q.region_id, q.site).unwrap_or(&NO_IDS)
+        };
+        let keep = |id: &str| rep.groups.get(id).is_some_and(|g| q.keeps(g));
+        let keep: &dyn Fn(&str) -> bool = &keep;
+        let page = select(set, &q.page, (!q.index_only()).then_some(keep));
+        let ids: Vec<String> = page.items.iter().map(|s| (*s).to_owned()).collect();
+        let (next_token, total) = (page.next_token, page.total);
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            let status = self.settle_group(&id)?;
+            let g = self.group(&id)?;
+            items.push(GroupRow {
+                site: q
+                    .site
+                    .unwrap_or_else(|| site_of(&q.region_id, &g.source.region_id)),
+                group: g.clone(),
+                status,
+            });
+        }
+        Ok(Page {
+            items,
+            next_token,
+            total,
+        })
+    }
+}
+
+#[cfg(test)]
+#[path = "replica_group_tests.rs"]
+mod tests;

@@ -1,0 +1,751 @@
+//! Replica pairs: the pair state table and the pair operations (create, start, stop, modify,
+//! failover, reprotect, delete, describe, progress).
+
+use std::collections::BTreeSet;
+
+use super::clock::Millis;
+use super::replica::{check_site, site_of, CallSite, Place};
+use super::replica_index::{select, Page, PageRequest, Site};
+use super::replica_sync::{Dwell, Effect, ReplicaStatus as S, Track};
+use super::world::Scope;
+use super::{Denial, Error, Kind, Result};
+
+/// One end of a replication: where the disk is, and which disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Region id.
+    pub region_id: String,
+    /// Zone id.
+    pub zone_id: String,
+    /// Disk id.
+    pub disk_id: String,
+}
+
+impl Endpoint {
+    fn place(&self) -> Place {
+        Place {
+            region_id: self.region_id.clone(),
+            zone_id: self.zone_id.clone(),
+        }
+    }
+}
+
+/// A replica pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicaPair {
+    /// `pair-cn-…`.
+    pub id: String,
+    /// PairName.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// Where data is replicated from now.
+    pub source: Endpoint,
+    /// Where data is replicated to now.
+    pub destination: Endpoint,
+    /// The source at creation (kept across reprotects).
+    pub primary: Place,
+    /// The destination at creation (kept across reprotects).
+    pub standby: Place,
+    /// Recovery point objective, seconds.
+    pub rpo: i64,
+    /// Kbit/s; 0 = dynamic (pay-as-you-go).
+    pub bandwidth: i64,
+    /// `POSTPAY` or `PREPAY`.
+    pub charge_type: String,
+    /// Real-time copy enabled.
+    pub enable_rtc: bool,
+    /// Resource group.
+    pub resource_group_id: String,
+    /// Tags in the order given.
+    pub tags: Vec<(String, String)>,
+    /// The group it belongs to.
+    pub group_id: Option<String>,
+    /// Creation time.
+    pub created_at: Millis,
+    /// End of a subscription.
+    pub expires_at: Option<Millis>,
+    /// Why it is `invalid`.
+    pub status_message: Option<&'static str>,
+    /// Status, syncs and recovery point.
+    pub track: Track,
+    /// The virtual time it was last settled at (lets tests check Describe settles only a page).
+    pub settled_at: Millis,
+}
+
+impl ReplicaPair {
+    /// The status as of the last settle.
+    pub fn status(&self) -> S {
+        self.track.status()
+    }
+
+    /// Applies what is due at `now`.
+    pub fn settle(&mut self, now: Millis) {
+        self.track.settle(now);
+        self.settled_at = now;
+    }
+
+    /// True while the destination disk must stay detached (and unwritable).
+    pub fn protects_destination(&self) -> bool {
+        !matches!(
+            self.status(),
+            S::Failovered | S::Invalid | S::CreateFailed | S::Deleted
+        )
+    }
+
+    /// (source region, destination region, primary region), for call-site checks.
+    pub fn regions(&self) -> (&str, &str, &str) {
+        (
+            &self.source.region_id,
+            &self.destination.region_id,
+            &self.primary.region_id,
+        )
+    }
+
+    /// True when `region` sees the pair from `site` (from either side when `None`).
+    pub fn visible(&self, region: &str, site: Option<Site>) -> bool {
+        let (src, dst) = (&self.source.region_id, &self.destination.region_id);
+        match site {
+            None => src == region || dst == region,
+            Some(Site::Production) => src == region,
+            Some(Site::Backup) => dst == region,
+        }
+    }
+
+    /// Reverses the direction: Source* and Destination* swap, Primary*/Standby* stay.
+    fn reverse(&mut self) {
+        std::mem::swap(&mut self.source, &mut self.destination);
+    }
+}
+
+/// Operations on a pair's status. `Start` and `Resume` are the two shapes of
+/// StartDiskReplicaPair: the first copy is full, later ones (once a recovery point exists) are
+/// incremental. `Reprotect` reverses the direction; `CancelFailover` is Reprotect with
+/// ReverseReplicate=false.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum PairOp {
+    Start,
+    Resume,
+    OneShot,
+    Stop,
+    Modify,
+    Failover,
+    Reprotect,
+    CancelFailover,
+    Delete,
+}
+
+impl PairOp {
+    /// Every operation, for exhaustive table tests.
+    pub const ALL: [Self; 9] = [
+        Self::Start,
+        Self::Resume,
+        Self::OneShot,
+        Self::Stop,
+        Self::Modify,
+        Self::Failover,
+        Self::Reprotect,
+        Self::CancelFailover,
+        Self::Delete,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Start | Self::Resume | Self::OneShot => "StartDiskReplicaPair",
+            Self::Stop => "StopDiskReplicaPair",
+            Self::Modify => "ModifyDiskReplicaPair",
+            Self::Failover => "FailoverDiskReplicaPair",
+            Self::Reprotect | Self::CancelFailover => "ReprotectDiskReplicaPair",
+            Self::Delete => "DeleteDiskReplicaPair",
+        }
+    }
+}
+
+/// Failover is refused only from `invalid` and `deleted` (as documented) and from `deleting`:
+/// a pair on its way out cannot be switched.
+const FAILOVER_FROM: &[S] = &[
+    S::Creating,
+    S::Created,
+    S::CreateFailed,
+    S::InitialSyncing,
+    S::ManualSyncing,
+    S::Syncing,
+    S::Normal,
+    S::Stopping,
+    S::Stopped,
+    S::StopFailed,
+    S::Failovering,
+    S::Failovered,
+    S::FailoverFailed,
+    S::Reprotecting,
+    S::ReprotectFailed,
+    S::DeleteFailed,
+];
+
+/// The pair state table: (operation, allowed from, effect). Anything else is InvalidStatus.
+pub const MACHINE: &[(PairOp, &[S], Effect)] = &[
+    (
+        PairOp::Start,
+        &[S::Created, S::Stopped],
+        Effect::Go(S::InitialSyncing, Dwell::FullSync, S::Normal),
+    ),
+    (
+        PairOp::Resume,
+        &[S::Stopped],
+        Effect::Go(S::Syncing, Dwell::IncrementalSync, S::Normal),
+    ),
+    (
+        PairOp::OneShot,
+        &[S::Created, S::Stopped],
+        Effect::Go(S::ManualSyncing, Dwell::Copy, S::Stopped),
+    ),
+    (
+        PairOp::Stop,
+        &[S::InitialSyncing, S::Syncing, S::ManualSyncing, S::Normal],
+        Effect::Go(S::Stopping, Dwell::Short, S::Stopped),
+    ),
+    (PairOp::Modify, &[S::Created, S::Stopped], Effect::Keep),
+    (
+        PairOp::Failover,
+        FAILOVER_FROM,
+        Effect::Go(S::Failovering, Dwell::Switch, S::Failovered),
+    ),
+    (
+        PairOp::Reprotect,
+        &[S::Failovered],
+        Effect::Go(S::Reprotecting, Dwell::Switch, S::Stopped),
+    ),
+    (
+        PairOp::CancelFailover,
+        &[S::Failovered],
+        Effect::Go(S::Reprotecting, Dwell::Switch, S::Stopped),
+    ),
+    (
+        PairOp::Delete,
+        &[S::Stopped, S::Invalid, S::Failovered],
+        Effect::Go(S::Deleting, Dwell::Short, S::Deleted),
+    ),
+];
+
+/// What `op` does from `from`, or `None` when the table refuses it.
+pub fn effect(op: PairOp, from: S) -> Option<Effect> {
+    MACHINE
+        .iter()
+        .find(|(o, allowed, _)| *o == op && allowed.contains(&from))
+        .map(|(_, _, e)| *e)
+}
+
+/// What CreateDiskReplicaPair asks for.
+#[derive(Debug, Clone, Default)]
+pub struct NewPair {
+    /// The call region: the source disk's region.
+    pub region_id: String,
+    /// The source disk's zone, when the caller states it.
+    pub source_zone_id: Option<String>,
+    /// The source (primary) disk.
+    pub disk_id: String,
+    /// The destination disk's region.
+    pub destination_region_id: String,
+    /// The destination disk's zone, when the caller states it.
+    pub destination_zone_id: Option<String>,
+    /// The destination (secondary) disk.
+    pub destination_disk_id: String,
+    /// PairName.
+    pub name: String,
+    /// Description.
+    pub description: String,
+    /// `POSTPAY` (default) or `PREPAY`.
+    pub charge_type: String,
+    /// Subscription length in months (PREPAY).
+    pub period_months: Option<i64>,
+    /// Kbit/s.
+    pub bandwidth: i64,
+    /// Seconds.
+    pub rpo: i64,
+    /// EnableRtc.
+    pub enable_rtc: bool,
+    /// ResourceGroupId.
+    pub resource_group_id: String,
+    /// Tags.
+    pub tags: Vec<(String, String)>,
+}
+
+/// What ModifyDiskReplicaPair changes (absent fields stay).
+#[derive(Debug, Clone, Default)]
+pub struct PairChanges {
+    /// PairName.
+    pub name: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// RPO seconds.
+    pub rpo: Option<i64>,
+    /// Bandwidth.
+    pub bandwidth: Option<i64>,
+    /// EnableRtc.
+    pub enable_rtc: Option<bool>,
+}
+
+/// Which pairs DescribeDiskReplicaPairs lists with `ReplicaGroupId`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupFilter {
+    /// Members of this group.
+    In(String),
+    /// Pairs in no group (`-` on the wire).
+    Ungrouped,
+}
+
+/// The filters of DescribeDiskReplicaPairs.
+#[derive(Debug, Clone)]
+pub struct PairQuery {
+    /// The call region.
+    pub region_id: String,
+    /// PairIds; unknown ids simply match nothing.
+    pub pair_ids: Option<Vec<String>>,
+    /// ReplicaGroupId.
+    pub group: Option<GroupFilter>,
+    /// Site; `None` lists both sides.
+    pub site: Option<Site>,
+    /// Part of the name.
+    pub name: Option<String>,
+    /// ResourceGroupId.
+    pub resource_group_id: Option<String>,
+    /// Tags that must all be present (an empty value matches any value).
+    pub tags: Vec<(String, String)>,
+    /// Which page.
+    pub page: PageRequest,
+}
+
+impl PairQuery {
+    fn keeps(&self, p: &ReplicaPair) -> bool {
+        p.visible(&self.region_id, self.site)
+            && self.pair_ids.as_ref().is_none_or(|ids| ids.contains(&p.id))
+            && match &self.group {
+                None => true,
+                Some(GroupFilter::Ungrouped) => p.group_id.is_none(),
+                Some(GroupFilter::In(g)) => p.group_id.as_ref() == Some(g),
+            }
+            && self
+                .name
+                .as_ref()
+                .is_none_or(|n| p.name.contains(n.as_str()))
+            && self
+                .resource_group_id
+                .as_ref()
+                .is_none_or(|r| *r == p.resource_group_id)
+            && has_tags(&p.tags, &self.tags)
+    }
+
+    /// True when the index alone answers the query (no per-pair test needed).
+    fn index_only(&self) -> bool {
+        self.pair_ids.is_none()
+            && self.group.is_none()
+            && self.name.is_none()
+            && self.resource_group_id.is_none()
+            && self.tags.is_empty()
+    }
+}
+
+/// True when every wanted tag is present (an empty wanted value matches any value).
+pub fn has_tags(have: &[(String, String)], want: &[(String, String)]) -> bool {
+    want.iter().all(|(k, v)| {
+        have.iter()
+            .any(|(hk, hv)| hk == k && (v.is_empty() || hv == v))
+    })
+}
+
+/// One pair as Describe shows it from the queried region.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairRow {
+    /// The pair, settled.
+    pub pair: ReplicaPair,
+    /// The side the queried region is on.
+    pub site: Site,
+    /// Its group's name.
+    pub group_name: Option<String>,
+    /// Percent of the copy in progress.
+    pub progress: u8,
+}
+
+static NO_IDS: BTreeSet<String> = BTreeSet::new();
+
+/// Disk categories ABSR replicates.
+const REPLICABLE: &[&str] = &["cloud_essd", "cloud_auto"];
+
+impl Scope<'_> {
+    /// The pair seen from `region` under `rule`, settled to now.
+    ///
+    /// # Errors
+    /// NotFound (region or pair, or a region that is neither side), wrong site.
+    pub(crate) fn pair_at(
+        &mut self,
+        region: &str,
+        id: &str,
+        rule: CallSite,
+    ) -> Result<&mut ReplicaPair> {
+        self.purge_replicas();
+        self.replica_region(region)?;
+        let now = self.now;
+        let not_found = || Error::not_found(Kind::ReplicaPair, id);
+        let pair = self
+            .account
+            .replication
+            .pairs
+            .get_mut(id)
+            .ok_or_else(not_found)?;
+        pair.settle(now);
+        check_site(region, pair.regions(), rule, not_found)?;
+        Ok(pair)
+    }
+
+    /// The effect of `op` on this pair now, or the documented refusal.
+    fn pair_effect(pair: &ReplicaPair, op: PairOp) -> Result<Effect> {
+        effect(op, pair.status()).ok_or_else(|| Error::IncorrectStatus {
+            kind: Kind::ReplicaPair,
+            id: pair.id.clone(),
+            status: pair.status().as_str(),
+            operation: op.name(),
+        })
+    }
+
+    /// Refuses a pair-level status change on a group member: its group moves it.
+    fn ungrouped(pair: &ReplicaPair) -> Result<()> {
+        match pair.group_id {
+            Some(_) => Err(Error::Denied(Denial::OperationDenied)),
+            None => Ok(()),
+        }
+    }
+
+    /// True when the disk exists and is attached (or attaching/detaching) to an instance.
+    pub(crate) fn disk_attached(&mut self, id: &str) -> bool {
+        self.disk_mut(id).is_ok_and(|d| d.attachment.is_some())
+    }
+
+    /// CreateDiskReplicaPair: pairs two disks of the same category, level and size, in two
+    /// regions or two zones of one region, neither already paired. Returns the pair id.
+    ///
+    /// # Errors
+    /// NotFound (region, disks), InvalidParameter (destination region, zones), IncorrectStatus
+    /// (a disk still creating), OperationDenied (mismatched disks), DiskAlreadyPaired.
+    pub fn create_replica_pair(&mut self, spec: &NewPair) -> Result<String> {
+        self.purge_replicas();
+        self.replica_region(&spec.region_id)?;
+        self.catalog
+            .region(&spec.destination_region_id)
+            .map_err(|_| Error::InvalidParameter {
+                name: "DestinationRegionId",
+            })?;
+        let source = self.pair_end(
+            &spec.disk_id,
+            &spec.region_id,
+            spec.source_zone_id.as_deref(),
+            "SourceZoneId",
+        )?;
+        let destination = self.pair_end(
+            &spec.destination_disk_id,
+            &spec.destination_region_id,
+            spec.destination_zone_id.as_deref(),
+            "DestinationZoneId",
+        )?;
+        self.check_pairable(&source, &destination)?;
+        let prefix = spec.region_id.split('-').next().unwrap_or("cn").to_owned();
+        let id = format!("pair-{prefix}-{}", self.ids.random_part(14));
+        let now = self.now;
+        let pair = ReplicaPair {
+            id: id.clone(),
+            name: spec.name.clone(),
+            description: spec.description.clone(),
+            primary: source.place(),
+            standby: destination.place(),
+            source,
+            destination,
+            rpo: spec.rpo,
+            bandwidth: spec.bandwidth,
+            charge_type: spec.charge_type.clone(),
+            enable_rtc: spec.enable_rtc,
+            resource_group_id: spec.resource_group_id.clone(),
+            tags: spec.tags.clone(),
+            group_id: None,
+            created_at: now,
+            expires_at: spec
+                .period_months
+                .map(|m| now + m * 30 * 24 * 3_600 * 1_000),
+            status_message: None,
+            track: Track::creating(now, self.durations),
+            settled_at: now,
+        };
+        let rep = &mut self.account.replication;
+        rep.pair_index
+            .insert(&id, &pair.source.region_id, &pair.destination.region_id);
+        for disk in [&pair.source.disk_id, &pair.destination.disk_id] {
+            rep.pair_of_disk.insert(disk.clone(), id.clone());
+        }
+        rep.pairs.insert(id.clone(), pair);
+        Ok(id)
+    }
+
+    /// One end of a new pair: the disk must exist in `region` (and `zone` when given) and be ready.
+    fn pair_end(
+        &mut self,
+        disk_id: &str,
+        region: &str,
+        zone: Option<&str>,
+        zone_param: &'static str,
+    ) -> Result<Endpoint> {
+        let disk = self.disk_mut(disk_id)?;
+        if disk.region_id != region {
+            return Err(Error::not_found(Kind::Disk, disk_id));
+        }
+        if zone.is_some_and(|z| z != disk.zone_id) {
+            return Err(Error::InvalidParameter { name: zone_param });
+        }
+        if disk.status() == super::disk::DiskStatus::Creating {
+            return Err(Error::IncorrectStatus {
+                kind: Kind::Disk,
+                id: disk_id.to_owned(),
+                status: disk.status().as_str(),
+                operation: "CreateDiskReplicaPair",
+            });
+        }
+        Ok(Endpoint {
+            region_id: disk.region_id.clone(),
+            zone_id: disk.zone_id.clone(),
+            disk_id: disk_id.to_owned(),
+        })
+    }
+
+    /// Same category (ESSD or ESSD AutoPL), level and size; different zones; neither disk paired.
+    fn check_pairable(&mut self, src: &Endpoint, dst: &Endpoint) -> Result<()> {
+        let spec = |s: &mut Self, id: &str| {
+            s.disk_mut(id)
+                .map(|d| (d.category.clone(), d.performance_level.clone(), d.size))
+        };
+        let (a, b) = (spec(self, &src.disk_id)?, spec(self, &dst.disk_id)?);
+        if a != b || !REPLICABLE.contains(&a.0.as_str()) || src.place() == dst.place() {
+            return Err(Error::Denied(Denial::OperationDenied));
+        }
+        let paired = &self.account.replication.pair_of_disk;
+        if paired.contains_key(&src.disk_id) || paired.contains_key(&dst.disk_id) {
+            return Err(Error::Denied(Denial::DiskAlreadyPaired));
+        }
+        Ok(())
+    }
+
+    /// StartDiskReplicaPair: continuous replication, or one copy with `one_shot`.
+    ///
+    /// # Errors
+    /// NotFound, OperationDenied (group member), InvalidStatus, ManualSyncLimit,
+    /// StandbyDeviceAttached.
+    pub fn start_replica_pair(&mut self, region: &str, id: &str, one_shot: bool) -> Result<()> {
+        let (now, d) = (self.now, *self.durations);
+        let pair = self.pair_at(region, id, CallSite::Either)?;
+        Self::ungrouped(pair)?;
+        let has_point = pair.track.recover_point().is_some();
+        let op = match (one_shot, has_point) {
+            (true, _) => PairOp::OneShot,
+            (false, true) => PairOp::Resume,
+            (false, false) => PairOp::Start,
+        };
+        let eff = Self::pair_effect(pair, op)?.resolve(has_point);
+        let (rpo, standby) = (pair.rpo, pair.destination.disk_id.clone());
+        if one_shot && too_soon(pair.track.last_one_shot(), now, d.rpo_cycle(rpo)) {
+            return Err(Error::Denied(Denial::ManualSyncLimit));
+        }
+        if self.disk_attached(&standby) {
+            return Err(Error::Denied(Denial::StandbyDeviceAttached));
+        }
+        let pair = self.pair_at(region, id, CallSite::Either)?;
+        pair.track.begin(now, eff, &d, rpo);
+        if one_shot {
+            pair.track.mark_one_shot(now);
+        }
+        Ok(())
+    }
+
+    /// Runs a plain table transition (`op` needs nothing but the right status and site).
+    fn pair_transition(
+        &mut self,
+        region: &str,
+        id: &str,
+        op: PairOp,
+        rule: CallSite,
+    ) -> Result<()> {
+        let (now, d) = (self.now, *self.durations);
+        let pair = self.pair_at(region, id, rule)?;
+        Self::ungrouped(pair)?;
+        let eff = Self::pair_effect(pair, op)?;
+        let rpo = pair.rpo;
+        pair.track.begin(now, eff, &d, rpo);
+        Ok(())
+    }
+
+    /// StopDiskReplicaPair: the copy in flight is dropped; the last recovery point stays.
+    ///
+    /// # Errors
+    /// NotFound, OperationDenied (group member), InvalidStatus.
+    pub fn stop_replica_pair(&mut self, region: &str, id: &str) -> Result<()> {
+        self.pair_transition(region, id, PairOp::Stop, CallSite::Either)
+    }
+
+    /// FailoverDiskReplicaPair, called in the destination region: the secondary becomes usable.
+    ///
+    /// # Errors
+    /// NotFound, OperateNotAllowedForPrimary, OperationDenied (group member), InvalidStatus.
+    pub fn failover_replica_pair(&mut self, region: &str, id: &str) -> Result<()> {
+        self.pair_transition(region, id, PairOp::Failover, CallSite::Destination)
+    }
+
+    /// ModifyDiskReplicaPair: name, description, RPO, bandwidth, RTC; status unchanged.
+    ///
+    /// # Errors
+    /// NotFound, InvalidStatus.
+    pub fn modify_replica_pair(&mut self, region: &str, id: &str, c: &PairChanges) -> Result<()> {
+        let pair = self.pair_at(region, id, CallSite::Either)?;
+        Self::pair_effect(pair, PairOp::Modify)?;
+        if let Some(v) = &c.name {
+            pair.name.clone_from(v);
+        }
+        if let Some(v) = &c.description {
+            pair.description.clone_from(v);
+        }
+        pair.rpo = c.rpo.unwrap_or(pair.rpo);
+        pair.bandwidth = c.bandwidth.unwrap_or(pair.bandwidth);
+        pair.enable_rtc = c.enable_rtc.unwrap_or(pair.enable_rtc);
+        Ok(())
+    }
+
+    /// ReprotectDiskReplicaPair, called in the destination region on a failed-over pair. With
+    /// `reverse` the direction flips (the old source, which must be detached, becomes the
+    /// destination); without it the failover is cancelled (the destination must be detached).
+    /// Either way the pair ends `stopped`.
+    ///
+    /// # Errors
+    /// NotFound, OperateNotAllowedForPrimary, OperationDenied (group member), InvalidStatus,
+    /// StandbyDeviceAttached.
+    pub fn reprotect_replica_pair(&mut self, region: &str, id: &str, reverse: bool) -> Result<()> {
+        let (now, d) = (self.now, *self.durations);
+        let pair = self.pair_at(region, id, CallSite::Destination)?;
+        Self::ungrouped(pair)?;
+        let op = if reverse {
+            PairOp::Reprotect
+        } else {
+            PairOp::CancelFailover
+        };
+        let eff = Self::pair_effect(pair, op)?;
+        let new_standby = if reverse {
+            pair.source.disk_id.clone()
+        } else {
+            pair.destination.disk_id.clone()
+        };
+        if self.disk_attached(&new_standby) {
+            return Err(Error::Denied(Denial::StandbyDeviceAttached));
+        }
+        let rep = &mut self.account.replication;
+        let pair = rep
+            .pairs
+            .get_mut(id)
+            .ok_or_else(|| Error::not_found(Kind::ReplicaPair, id))?;
+        if reverse {
+            rep.pair_index
+                .swap(id, &pair.source.region_id, &pair.destination.region_id);
+            pair.reverse();
+            pair.track.forget_recover_point();
+        }
+        pair.track.begin(now, eff, &d, pair.rpo);
+        Ok(())
+    }
+
+    /// DeleteDiskReplicaPair, called in the primary region: `deleting`, then gone. Both disks stay.
+    ///
+    /// # Errors
+    /// NotFound, OperateNotAllowedForStandby, OperationDenied (group member), InvalidStatus.
+    pub fn delete_replica_pair(&mut self, region: &str, id: &str) -> Result<()> {
+        self.pair_transition(region, id, PairOp::Delete, CallSite::Primary)?;
+        let gone_at = self.now + self.durations.replica_short;
+        self.account
+            .replication
+            .deletions
+            .insert((gone_at, id.to_owned()));
+        self.purge_replicas();
+        Ok(())
+    }
+
+    /// DescribeDiskReplicaPairProgress: (percent of the current copy, last recovery point).
+    ///
+    /// # Errors
+    /// NotFound.
+    pub fn replica_pair_progress(
+        &mut self,
+        region: &str,
+        id: &str,
+    ) -> Result<(u8, Option<Millis>)> {
+        let now = self.now;
+        let pair = self.pair_at(region, id, CallSite::Either)?;
+        Ok((pair.track.progress(now), pair.track.recover_point()))
+    }
+
+    /// DescribeDiskReplicaPairs: one page in id order. Only the returned pairs are settled.
+    ///
+    /// # Errors
+    /// NotFound(Region).
+    pub fn describe_replica_pairs(&mut self, q: &PairQuery) -> Result<Page<PairRow>> {
+        self.purge_replicas();
+        self.replica_region(&q.region_id)?;
+        let rep = &self.account.replication;
+        let listed: BTreeSet<String>;
+        let set = if let Some(ids) = &q.pair_ids {
+            listed = ids.iter().cloned().collect();
+            &listed
+        } else if let Some(GroupFilter::In(g)) = &q.group {
+            listed = rep
+                .groups
+                .get(g)
+                .map(|g| g.pair_ids.iter().cloned().collect())
+                .unwrap_or_default();
+            &listed
+        } else {
+            rep.pair_index.ids(&q.region_id, q.site).unwrap_or(&NO_IDS)
+        };
+        let keep = |id: &str| rep.pairs.get(id).is_some_and(|p| q.keeps(p));
+        let keep: &dyn Fn(&str) -> bool = &keep;
+        let page = select(set, &q.page, (!q.index_only()).then_some(keep));
+        let ids: Vec<String> = page.items.iter().map(|s| (*s).to_owned()).collect();
+        let (next_token, total) = (page.next_token, page.total);
+        let items = ids
+            .iter()
+            .filter_map(|id| self.pair_row(id, &q.region_id, q.site))
+            .collect();
+        Ok(Page {
+            items,
+            next_token,
+            total,
+        })
+    }
+
+    fn pair_row(&mut self, id: &str, region: &str, site: Option<Site>) -> Option<PairRow> {
+        let now = self.now;
+        let rep = &mut self.account.replication;
+        let pair = rep.pairs.get_mut(id)?;
+        pair.settle(now);
+        let group_name = pair
+            .group_id
+            .as_ref()
+            .and_then(|g| rep.groups.get(g))
+            .map(|g| g.name.clone());
+        Some(PairRow {
+            site: site.unwrap_or_else(|| site_of(region, &pair.source.region_id)),
+            progress: pair.track.progress(now),
+            pair: pair.clone(),
+            group_name,
+        })
+    }
+}
+
+/// True when a one-shot started at `last` is less than half a cycle ago (ManualSyncLimit).
+pub(crate) fn too_soon(last: Option<Millis>, now: Millis, period: Millis) -> bool {
+    last.is_some_and(|t| now - t < period / 2)
+}
+
+#[cfg(test)]
+#[path = "replica_pair_tests.rs"]
+mod tests;
