@@ -224,6 +224,15 @@ impl ApiError {
         }
     }
 
+    /// A required parameter of a disk-replica operation is missing: the seed documents' ECS
+    /// `IncompleteParamter`, or the EBS gateway's `Missing<Name>`.
+    pub fn replica_missing(dialect: Dialect, name: &str) -> Self {
+        match dialect {
+            Dialect::Ecs => ErrorCode::IncompleteParamter.into(),
+            Dialect::Ebs => Self::missing(name),
+        }
+    }
+
     /// A parameter whose value is not acceptable, in the wording of the dialect.
     pub fn invalid(dialect: Dialect, name: &str) -> Self {
         let message = match dialect {
@@ -269,6 +278,20 @@ impl ApiError {
                 },
                 _,
             ) => C::ImageNotFound,
+            // The disk-replica operations check RegionId as a parameter: the seed documents give
+            // ECS `InvalidRegionId.MalFormed`; EBS answers its own invalid-parameter wording.
+            (
+                E::NotFound {
+                    kind: Kind::Region, ..
+                },
+                Dialect::Ecs,
+            ) if is_replica(action) => C::RegionMalformed,
+            (
+                E::NotFound {
+                    kind: Kind::Region, ..
+                },
+                Dialect::Ebs,
+            ) if is_replica(action) => return Self::invalid(dialect, "RegionId"),
             (
                 E::NotFound {
                     kind: Kind::Region, ..
@@ -322,7 +345,7 @@ impl ApiError {
                     kind: Kind::Disk, ..
                 },
                 Dialect::Ecs,
-            ) if action.contains("DiskReplica") => C::IncorrectDiskStatusReplica,
+            ) if is_replica(action) => C::IncorrectDiskStatusReplica,
             (
                 E::IncorrectStatus {
                     kind: Kind::Disk, ..
@@ -332,9 +355,8 @@ impl ApiError {
             (E::IncorrectStatus { .. }, _) => C::InvalidStatus,
             (E::Denied(d), _) => return denial(*d, dialect),
             (E::InvalidParameter { name }, _) => return Self::invalid(dialect, name),
-            (E::MissingParameter { name }, Dialect::Ecs) if action.contains("DiskReplica") => {
-                let _ = name;
-                C::IncompleteParamter
+            (E::MissingParameter { name }, _) if is_replica(action) => {
+                return Self::replica_missing(dialect, name)
             }
             (E::MissingParameter { name }, _) => return Self::missing(name),
             (E::IdempotentParameterMismatch, _) => C::IdempotentParameterMismatch,
@@ -343,6 +365,11 @@ impl ApiError {
         };
         code.into()
     }
+}
+
+/// True for the disk-replica family (every action name contains `DiskReplica`).
+fn is_replica(action: &str) -> bool {
+    action.contains("DiskReplica")
 }
 
 fn denial(d: domain::Denial, dialect: Dialect) -> ApiError {

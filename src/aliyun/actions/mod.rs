@@ -6,6 +6,8 @@
 mod catalog;
 mod disk;
 mod instance;
+mod replica_group;
+mod replica_pair;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -95,7 +97,13 @@ pub const fn ebs<A: RpcAction>(name: &'static str) -> Action {
 }
 
 /// Every family's rows.
-const FAMILIES: &[&[Action]] = &[instance::ACTIONS, disk::ACTIONS, catalog::ACTIONS];
+const FAMILIES: &[&[Action]] = &[
+    instance::ACTIONS,
+    disk::ACTIONS,
+    catalog::ACTIONS,
+    replica_pair::ACTIONS,
+    replica_group::ACTIONS,
+];
 
 /// Version → action name → row.
 static TABLE: LazyLock<HashMap<&'static str, HashMap<&'static str, Action>>> =
@@ -313,6 +321,37 @@ mod tests {
             "StopInstance",
         ] {
             assert!(ecs.contains(&a), "{a} missing");
+        }
+    }
+
+    /// Every disk-replication operation of the reference, in both dialects.
+    #[test]
+    fn replication_is_served_in_both_dialects() {
+        for a in [
+            "CreateDiskReplicaPair",
+            "StartDiskReplicaPair",
+            "StopDiskReplicaPair",
+            "ModifyDiskReplicaPair",
+            "DeleteDiskReplicaPair",
+            "DescribeDiskReplicaPairs",
+            "DescribeDiskReplicaPairProgress",
+            "FailoverDiskReplicaPair",
+            "ReprotectDiskReplicaPair",
+            "CreateDiskReplicaGroup",
+            "ModifyDiskReplicaGroup",
+            "DeleteDiskReplicaGroup",
+            "DescribeDiskReplicaGroups",
+            "AddDiskReplicaPair",
+            "RemoveDiskReplicaPair",
+            "StartDiskReplicaGroup",
+            "StopDiskReplicaGroup",
+            "FailoverDiskReplicaGroup",
+            "ReprotectDiskReplicaGroup",
+        ] {
+            for v in [ECS_VERSION, EBS_VERSION] {
+                let row = find(v, a).unwrap_or_else(|_| panic!("{a} missing in {v}"));
+                assert_eq!(row.dialect, dialect_of(v).unwrap(), "{a} {v}");
+            }
         }
     }
 

@@ -1,0 +1,562 @@
+//! Disk replica pair actions, in EBS 2021-07-30 and in the ECS 2014-05-26 dialect of the seed
+//! documents, plus the request helpers the group actions share.
+//!
+//! Both dialects call the same domain operations. They differ in required parameters (ECS
+//! CreateDiskReplicaPair needs PairName but no zones), in the missing-parameter error
+//! (`IncompleteParamter` vs `Missing<Name>`) and in CreateDiskReplicaPair's answer, which carries
+//! the seed's `PairId` next to `ReplicaPairId` in ECS.
+
+use serde::Serialize;
+
+use super::{ebs, ecs, Action, Empty, RpcAction, TagView};
+use crate::aliyun::error::{ApiError, Dialect};
+use crate::aliyun::params::Params;
+use crate::domain::replica_index::{PageRequest, Site};
+use crate::domain::replica_pair::{GroupFilter, NewPair, PairChanges, PairQuery, PairRow};
+use crate::domain::{self, Error, Scope};
+
+pub(super) const ACTIONS: &[Action] = &[
+    ebs::<CreateDiskReplicaPair>("CreateDiskReplicaPair"),
+    ecs::<CreateDiskReplicaPair>("CreateDiskReplicaPair"),
+    ebs::<StartDiskReplicaPair>("StartDiskReplicaPair"),
+    ecs::<StartDiskReplicaPair>("StartDiskReplicaPair"),
+    ebs::<StopDiskReplicaPair>("StopDiskReplicaPair"),
+    ecs::<StopDiskReplicaPair>("StopDiskReplicaPair"),
+    ebs::<ModifyDiskReplicaPair>("ModifyDiskReplicaPair"),
+    ecs::<ModifyDiskReplicaPair>("ModifyDiskReplicaPair"),
+    ebs::<DeleteDiskReplicaPair>("DeleteDiskReplicaPair"),
+    ecs::<DeleteDiskReplicaPair>("DeleteDiskReplicaPair"),
+    ebs::<FailoverDiskReplicaPair>("FailoverDiskReplicaPair"),
+    ecs::<FailoverDiskReplicaPair>("FailoverDiskReplicaPair"),
+    ebs::<ReprotectDiskReplicaPair>("ReprotectDiskReplicaPair"),
+    ecs::<ReprotectDiskReplicaPair>("ReprotectDiskReplicaPair"),
+    ebs::<DescribeDiskReplicaPairs>("DescribeDiskReplicaPairs"),
+    ecs::<DescribeDiskReplicaPairs>("DescribeDiskReplicaPairs"),
+    ebs::<DescribeDiskReplicaPairProgress>("DescribeDiskReplicaPairProgress"),
+    ecs::<DescribeDiskReplicaPairProgress>("DescribeDiskReplicaPairProgress"),
+];
+
+// ---- request helpers shared with the group actions ----
+
+/// A required parameter, missing in the dialect's way.
+pub(super) fn need(p: &Params, name: &str) -> Result<String, ApiError> {
+    p.string(name)
+        .ok_or_else(|| ApiError::replica_missing(p.dialect, name))
+}
+
+/// ClientToken: ASCII, at most 64 characters.
+pub(super) fn client_token(p: &Params) -> Result<Option<String>, ApiError> {
+    let token = p.text("ClientToken", 64)?;
+    if token.as_deref().is_some_and(|t| !t.is_ascii()) {
+        return Err(p.invalid("ClientToken"));
+    }
+    Ok(token)
+}
+
+/// RPO: only 900 seconds is offered.
+pub(super) fn rpo(p: &Params) -> Result<Option<i64>, ApiError> {
+    p.int("RPO", 900, 900)
+}
+
+/// Bandwidth in Kbit/s: one of the documented steps (0 = dynamic).
+pub(super) fn bandwidth(p: &Params) -> Result<Option<i64>, ApiError> {
+    match p.int("Bandwidth", 0, 102_400)? {
+        Some(b) if ![0, 10_240, 20_480, 51_200, 102_400].contains(&b) => {
+            Err(p.invalid("Bandwidth"))
+        }
+        b => Ok(b),
+    }
+}
+
+/// A name: 2-128 characters, starting with a letter, not a URL.
+pub(super) fn name(p: &Params, param: &str) -> Result<Option<String>, ApiError> {
+    let v = p.string(param);
+    let ok = |s: &str| {
+        (2..=128).contains(&s.chars().count())
+            && s.chars().next().is_some_and(char::is_alphabetic)
+            && !s.starts_with("http://")
+            && !s.starts_with("https://")
+    };
+    match v {
+        Some(s) if !ok(&s) => Err(p.invalid(param)),
+        v => Ok(v),
+    }
+}
+
+/// A description: 2-256 characters, not a URL.
+pub(super) fn description(p: &Params) -> Result<Option<String>, ApiError> {
+    let v = p.string("Description");
+    let ok = |s: &str| {
+        (2..=256).contains(&s.chars().count())
+            && !s.starts_with("http://")
+            && !s.starts_with("https://")
+    };
+    match v {
+        Some(s) if !ok(&s) => Err(p.invalid("Description")),
+        v => Ok(v),
+    }
+}
+
+/// `Site`: `production` or `backup`; absent lists both sides.
+pub(super) fn site(p: &Params) -> Result<Option<Site>, ApiError> {
+    Ok(p.one_of("Site", &["production", "backup"])?.map(|s| {
+        if s == "production" {
+            Site::Production
+        } else {
+            Site::Backup
+        }
+    }))
+}
+
+/// A comma list of at most 100 ids.
+pub(super) fn id_list(p: &Params, param: &str) -> Result<Option<Vec<String>>, ApiError> {
+    match p.comma_list(param) {
+        Some(ids) if ids.len() > 100 => Err(p.invalid(param)),
+        ids => Ok(ids),
+    }
+}
+
+/// The page asked for and the PageNumber to report. NextToken or MaxResults select token
+/// paging (MaxResults 1-500, default 10); PageNumber/PageSize alone select numbered pages
+/// (PageSize 1-100); with neither, the first 10.
+pub(super) fn paging(p: &Params) -> Result<(PageRequest, usize), ApiError> {
+    let token = p.string("NextToken");
+    let max = p.int("MaxResults", 1, 500)?;
+    let number = p.int("PageNumber", 1, i64::from(u32::MAX))?;
+    let size = p.int("PageSize", 1, 100)?;
+    let to_usize = |n: i64| usize::try_from(n).unwrap_or(1);
+    let reported = number.map_or(1, to_usize);
+    if token.is_some() || max.is_some() || (number.is_none() && size.is_none()) {
+        let size = to_usize(max.unwrap_or(10));
+        return Ok((PageRequest::After { after: token, size }, reported));
+    }
+    let size = to_usize(size.unwrap_or(10));
+    Ok((
+        PageRequest::Number {
+            number: reported,
+            size,
+        },
+        reported,
+    ))
+}
+
+/// Unix seconds, as EBS shows times.
+pub(super) fn secs(ms: i64) -> i64 {
+    ms.div_euclid(1000)
+}
+
+/// Tags as EBS lists them: a bare array of `{TagKey, TagValue}`.
+pub(super) fn tag_views(tags: &[(String, String)]) -> Vec<TagView> {
+    tags.iter()
+        .map(|(k, v)| TagView {
+            tag_key: k.clone(),
+            tag_value: v.clone(),
+        })
+        .collect()
+}
+
+/// The region, resource id and ClientToken every status-changing call carries.
+pub(super) struct Target {
+    pub(super) region: String,
+    pub(super) id: String,
+    token: Option<String>,
+    fingerprint: String,
+}
+
+impl Target {
+    /// Reads RegionId, the id parameter `id_param` and ClientToken.
+    pub(super) fn read(p: &Params, id_param: &str) -> Result<Self, ApiError> {
+        Ok(Self {
+            region: need(p, "RegionId")?,
+            id: need(p, id_param)?,
+            token: client_token(p)?,
+            fingerprint: p.fingerprint(),
+        })
+    }
+
+    /// Runs `op` once per ClientToken: a retry with the same parameters answers success again
+    /// without repeating the change.
+    pub(super) fn once(
+        &self,
+        scope: &mut Scope<'_>,
+        key: &'static str,
+        op: impl FnOnce(&mut Scope<'_>, &str, &str) -> domain::Result<()>,
+    ) -> domain::Result<Empty> {
+        scope
+            .idempotent(key, self.token.as_deref(), &self.fingerprint, |s| {
+                op(s, &self.region, &self.id).map(|()| Vec::new())
+            })
+            .map(|_| Empty {})
+    }
+}
+
+// ---- CreateDiskReplicaPair ----
+
+pub(super) struct CreateDiskReplicaPair {
+    spec: NewPair,
+    token: Option<String>,
+    fingerprint: String,
+    dialect: Dialect,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct CreateDiskReplicaPairResponse {
+    /// The seed documents' name for the id (ECS dialect only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pair_id: Option<String>,
+    replica_pair_id: String,
+}
+
+impl RpcAction for CreateDiskReplicaPair {
+    type Response = CreateDiskReplicaPairResponse;
+    fn decode(p: &Params) -> Result<Self, ApiError> {
+        let ecs = p.dialect == Dialect::Ecs;
+        // ECS (the seed) names no zones but requires PairName; EBS requires both zones.
+        let zone = |name| {
+            if ecs {
+                Ok(p.string(name))
+            } else {
+                need(p, name).map(Some)
+            }
+        };
+        let region_id = need(p, "RegionId")?;
+        let source_zone_id = zone("SourceZoneId")?;
+        let disk_id = need(p, "DiskId")?;
+        let destination_region_id = need(p, "DestinationRegionId")?;
+        let destination_zone_id = zone("DestinationZoneId")?;
+        let destination_disk_id = need(p, "DestinationDiskId")?;
+        if ecs {
+            need(p, "PairName")?;
+        }
+        let charge_type = p
+            .one_of("ChargeType", &["PREPAY", "POSTPAY"])?
+            .unwrap_or_else(|| "POSTPAY".to_owned());
+        let prepay = charge_type == "PREPAY";
+        let period_months = match p.int("Period", 1, 60)? {
+            Some(m) if ![1, 2, 3, 6, 12, 24, 36, 60].contains(&m) => {
+                return Err(p.invalid("Period"))
+            }
+            None if prepay => return Err(ApiError::replica_missing(p.dialect, "Period")),
+            m => m.filter(|_| prepay),
+        };
+        p.one_of("PeriodUnit", &["Month"])?;
+        let default_bandwidth = if prepay { 10_240 } else { 0 };
+        Ok(Self {
+            spec: NewPair {
+                region_id,
+                source_zone_id,
+                disk_id,
+                destination_region_id,
+                destination_zone_id,
+                destination_disk_id,
+                name: name(p, "PairName")?.unwrap_or_default(),
+                description: description(p)?.unwrap_or_default(),
+                charge_type,
+                period_months,
+                bandwidth: bandwidth(p)?.unwrap_or(default_bandwidth),
+                rpo: rpo(p)?.unwrap_or(900),
+                enable_rtc: p.bool("EnableRtc")?.unwrap_or(false),
+                resource_group_id: p.string("ResourceGroupId").unwrap_or_default(),
+                tags: p.tags()?,
+            },
+            token: client_token(p)?,
+            fingerprint: p.fingerprint(),
+            dialect: p.dialect,
+        })
+    }
+    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<CreateDiskReplicaPairResponse> {
+        let ids = scope.idempotent(
+            "replica_pair.create",
+            self.token.as_deref(),
+            &self.fingerprint,
+            |s| s.create_replica_pair(&self.spec).map(|id| vec![id]),
+        )?;
+        let id = ids
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::Internal("CreateDiskReplicaPair recorded no id".into()))?;
+        Ok(CreateDiskReplicaPairResponse {
+            pair_id: (self.dialect == Dialect::Ecs).then(|| id.clone()),
+            replica_pair_id: id,
+        })
+    }
+}
+
+// ---- status changes ----
+
+pub(super) struct StartDiskReplicaPair {
+    target: Target,
+    one_shot: bool,
+}
+
+impl RpcAction for StartDiskReplicaPair {
+    type Response = Empty;
+    fn decode(p: &Params) -> Result<Self, ApiError> {
+        Ok(Self {
+            target: Target::read(p, "ReplicaPairId")?,
+            one_shot: p.bool("OneShot")?.unwrap_or(false),
+        })
+    }
+    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
+        let one_shot = self.one_shot;
+        self.target.once(scope, "replica_pair.start", |s, r, id| {
+            s.start_replica_pair(r, id, one_shot)
+        })
+    }
+}
+
+pub(super) struct StopDiskReplicaPair(Target);
+
+impl RpcAction for StopDiskReplicaPair {
+    type Response = Empty;
+    fn decode(p: &Params) -> Result<Self, ApiError> {
+        Target::read(p, "ReplicaPairId").map(Self)
+    }
+    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
+        self.0.once(scope, "replica_pair.stop", |s, r, id| {
+            s.stop_replica_pair(r, id)
+        })
+    }
+}
+
+pub(super) struct DeleteDiskReplicaPair(Target);
+
+impl RpcAction for DeleteDiskReplicaPair {
+    type Response = Empty;
+    fn decode(p: &Params) -> Result<Self, ApiError> {
+        Target::read(p, "ReplicaPairId").map(Self)
+    }
+    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
+        self.0.once(scope, "replica_pair.delete", |s, r, id| {
+            s.delete_replica_pair(r, id)
+        })
+    }
+}
+
+pub(super) struct FailoverDiskReplicaPair(Target);
+
+impl RpcAction for FailoverDiskReplicaPair {
+    type Response = Empty;
+    fn decode(p: &Params) -> Result<Self, ApiError> {
+        Target::read(p, "ReplicaPairId").map(Self)
+    }
+    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
+        self.0.once(scope, "replica_pair.failover", |s, r, id| {
+            s.failover_replica_pair(r, id)
+        })
+    }
+}
+
+pub(super) struct ReprotectDiskReplicaPair {
+    target: Target,
+    reverse: bool,
+}
+
+impl RpcAction for ReprotectDiskReplicaPair {
+    type Response = Empty;
+    fn decode(p: &Params) -> Result<Self, ApiError> {
+        Ok(Self {
+            target: Target::read(p, "ReplicaPairId")?,
+            reverse: p.bool("ReverseReplicate")?.unwrap_or(true),
+        })
+    }
+    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
+        let reverse = self.reverse;
+        self.target
+            .once(scope, "replica_pair.reprotect", |s, r, id| {
+                s.reprotect_replica_pair(r, id, reverse)
+            })
+    }
+}
+
+pub(super) struct ModifyDiskReplicaPair {
+    target: Target,
+    changes: PairChanges,
+}
+
+impl RpcAction for ModifyDiskReplicaPair {
+    type Response = Empty;
+    fn decode(p: &Params) -> Result<Self, ApiError> {
+        Ok(Self {
+            target: Target::read(p, "ReplicaPairId")?,
+            changes: PairChanges {
+                name: name(p, "PairName")?,
+                description: description(p)?,
+                rpo: rpo(p)?,
+                bandwidth: bandwidth(p)?,
+                enable_rtc: p.bool("EnableRtc")?,
+            },
+        })
+    }
+    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
+        let changes = &self.changes;
+        self.target.once(scope, "replica_pair.modify", |s, r, id| {
+            s.modify_replica_pair(r, id, changes)
+        })
+    }
+}
+
+// ---- DescribeDiskReplicaPairs ----
+
+pub(super) struct DescribeDiskReplicaPairs {
+    query: PairQuery,
+    page_number: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct DescribeDiskReplicaPairsResponse {
+    next_token: String,
+    page_number: usize,
+    page_size: usize,
+    total_count: usize,
+    replica_pairs: Vec<PairView>,
+}
+
+/// One pair as EBS lists it. Source*/Destination* are the current direction, Primary*/Standby*
+/// the one at creation; `LastRecoverPoint` is absent until a copy has completed.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct PairView {
+    replica_pair_id: String,
+    pair_name: String,
+    description: String,
+    status: &'static str,
+    status_message: String,
+    source_region: String,
+    source_zone_id: String,
+    source_disk_id: String,
+    destination_region: String,
+    destination_zone_id: String,
+    destination_disk_id: String,
+    primary_region: String,
+    primary_zone: String,
+    standby_region: String,
+    standby_zone: String,
+    #[serde(rename = "RPO")]
+    rpo: i64,
+    bandwidth: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    last_recover_point: Option<i64>,
+    replication_progress: u8,
+    create_time: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expired_time: Option<i64>,
+    charge_type: String,
+    enable_rtc: bool,
+    replica_group_id: String,
+    replica_group_name: String,
+    site: &'static str,
+    resource_group_id: String,
+    tags: Vec<TagView>,
+}
+
+impl PairView {
+    fn of(row: PairRow) -> Self {
+        let p = row.pair;
+        Self {
+            status: p.status().as_str(),
+            status_message: p.status_message.unwrap_or_default().to_owned(),
+            last_recover_point: p.track.recover_point().map(secs),
+            create_time: secs(p.created_at),
+            expired_time: p.expires_at.map(secs),
+            replication_progress: row.progress,
+            site: row.site.as_str(),
+            replica_group_name: row.group_name.unwrap_or_default(),
+            replica_group_id: p.group_id.unwrap_or_default(),
+            tags: tag_views(&p.tags),
+            replica_pair_id: p.id,
+            pair_name: p.name,
+            description: p.description,
+            source_region: p.source.region_id,
+            source_zone_id: p.source.zone_id,
+            source_disk_id: p.source.disk_id,
+            destination_region: p.destination.region_id,
+            destination_zone_id: p.destination.zone_id,
+            destination_disk_id: p.destination.disk_id,
+            primary_region: p.primary.region_id,
+            primary_zone: p.primary.zone_id,
+            standby_region: p.standby.region_id,
+            standby_zone: p.standby.zone_id,
+            rpo: p.rpo,
+            bandwidth: p.bandwidth,
+            charge_type: p.charge_type,
+            enable_rtc: p.enable_rtc,
+            resource_group_id: p.resource_group_id,
+        }
+    }
+}
+
+impl RpcAction for DescribeDiskReplicaPairs {
+    type Response = DescribeDiskReplicaPairsResponse;
+    fn decode(p: &Params) -> Result<Self, ApiError> {
+        let region_id = need(p, "RegionId")?;
+        let group = p.string("ReplicaGroupId").map(|g| {
+            if g == "-" {
+                GroupFilter::Ungrouped
+            } else {
+                GroupFilter::In(g)
+            }
+        });
+        let (page, page_number) = paging(p)?;
+        Ok(Self {
+            query: PairQuery {
+                region_id,
+                pair_ids: id_list(p, "PairIds")?,
+                group,
+                site: site(p)?,
+                name: p.string("Name"),
+                resource_group_id: p.string("ResourceGroupId"),
+                tags: p.tags()?,
+                page,
+            },
+            page_number,
+        })
+    }
+    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<DescribeDiskReplicaPairsResponse> {
+        let page = scope.describe_replica_pairs(&self.query)?;
+        Ok(DescribeDiskReplicaPairsResponse {
+            next_token: page.next_token,
+            page_number: self.page_number,
+            page_size: self.query.page.size(),
+            total_count: page.total,
+            replica_pairs: page.items.into_iter().map(PairView::of).collect(),
+        })
+    }
+}
+
+// ---- DescribeDiskReplicaPairProgress ----
+
+pub(super) struct DescribeDiskReplicaPairProgress {
+    region: String,
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct DescribeDiskReplicaPairProgressResponse {
+    progress: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    recover_point: Option<i64>,
+}
+
+impl RpcAction for DescribeDiskReplicaPairProgress {
+    type Response = DescribeDiskReplicaPairProgressResponse;
+    fn decode(p: &Params) -> Result<Self, ApiError> {
+        Ok(Self {
+            region: need(p, "RegionId")?,
+            id: need(p, "ReplicaPairId")?,
+        })
+    }
+    fn apply(
+        self,
+        scope: &mut Scope<'_>,
+    ) -> domain::Result<DescribeDiskReplicaPairProgressResponse> {
+        let (progress, point) = scope.replica_pair_progress(&self.region, &self.id)?;
+        Ok(DescribeDiskReplicaPairProgressResponse {
+            progress,
+            recover_point: point.map(secs),
+        })
+    }
+}
