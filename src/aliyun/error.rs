@@ -124,6 +124,18 @@ error_codes! {
     RegionNotFound => ("InvalidRegionId.NotFound", 404, "The specified RegionId does not exist."),
     RegionMalformed => ("InvalidRegionId.MalFormed", 400, "The specified parameter RegionId is not valid."),
     ZoneNotFound => ("InvalidZoneId.NotFound", 404, "The specified zone does not exist."),
+    /// RunInstances' and DescribeInstanceStatus' wording.
+    ZoneNotFoundInRecords => ("InvalidZoneId.NotFound", 404, "The ZoneId provided does not exist in our records."),
+    /// DescribeDisks documents this one as 400.
+    ZoneNotFoundDescribeDisks => ("InvalidZoneId.NotFound", 400, "The zoneId provided does not exist in our records."),
+    /// RunInstances' wording.
+    RegionNotFoundInRecords => ("InvalidRegionId.NotFound", 404, "The RegionId provided does not exist in our records."),
+    /// CreateDisk's wording.
+    InstanceNotFoundInRecords => ("InvalidInstanceId.NotFound", 404, "The InstanceId provided does not exist in our records."),
+    /// A tag value without its key (ECS).
+    TagMismatch => ("InvalidTag.Mismatch", 400, "The specified Tag.n.Key and Tag.n.Value are not match."),
+    /// More than 20 tags (ECS).
+    TagCount => ("InvalidTagCount", 400, "The specified tags are beyond the permitted range."),
     AcceptLanguageNotFound => ("InvalidAcceptLanguage.NotFound", 404, "Only Chinese (zh-CN), English (en-US), and Japanese (ja) are allowed."),
     ResourceTypeNotFound => ("InvalidResourceType.NotFound", 404, "The ResourceType provided does not exist in our records."),
     InstanceChargeTypeInvalid => ("Invalid.InstanceChargeType", 403, "The specified instanceChargeType is not valid."),
@@ -254,116 +266,62 @@ impl ApiError {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
-    /// The only mapping from domain errors to the wire.
+    /// The only mapping from domain errors to the wire. The action is needed because the
+    /// vendor words some codes differently per operation (e.g. RunInstances' "does not exist
+    /// in our records") and the seed documents' disk-replica operations use ECS codes.
     pub fn from_domain(err: domain::Error, dialect: Dialect, action: &str) -> Self {
         use domain::Error as E;
-        use ErrorCode as C;
-        let code = match (&err, dialect) {
-            (
-                E::NotFound {
-                    kind: Kind::Instance,
-                    ..
-                },
-                _,
-            ) => C::InstanceNotFound,
-            (
-                E::NotFound {
-                    kind: Kind::Disk, ..
-                },
-                Dialect::Ecs,
-            ) => C::DiskNotFound,
-            (
-                E::NotFound {
-                    kind: Kind::Image, ..
-                },
-                _,
-            ) => C::ImageNotFound,
-            // The disk-replica operations check RegionId as a parameter: the seed documents give
-            // ECS `InvalidRegionId.MalFormed`; EBS answers its own invalid-parameter wording.
-            (
-                E::NotFound {
-                    kind: Kind::Region, ..
-                },
-                Dialect::Ecs,
-            ) if is_replica(action) => C::RegionMalformed,
-            (
-                E::NotFound {
-                    kind: Kind::Region, ..
-                },
-                Dialect::Ebs,
-            ) if is_replica(action) => return Self::invalid(dialect, "RegionId"),
-            (
-                E::NotFound {
-                    kind: Kind::Region, ..
-                },
-                _,
-            ) => C::RegionNotFound,
-            (
-                E::NotFound {
-                    kind: Kind::Zone, ..
-                },
-                _,
-            ) => C::ZoneNotFound,
-            (
-                E::NotFound {
-                    kind: Kind::InstanceType,
-                    ..
-                },
-                _,
-            ) => C::InstanceTypeNotSupported,
-            (
-                E::NotFound {
-                    kind: Kind::VSwitch,
-                    ..
-                },
-                _,
-            ) => C::VSwitchNotFound,
-            (E::NotFound { .. }, Dialect::Ebs) => C::NoSuchResource,
-            (
-                E::NotFound {
-                    kind: Kind::ReplicaPair | Kind::ReplicaGroup,
-                    ..
-                },
-                Dialect::Ecs,
-            ) => C::NoSuchResource,
-            (
-                E::IncorrectStatus {
-                    kind: Kind::Instance,
-                    ..
-                },
-                _,
-            ) if action == "AttachDisk" => C::IncorrectInstanceStatusAttach,
-            (
-                E::IncorrectStatus {
-                    kind: Kind::Instance,
-                    ..
-                },
-                _,
-            ) => C::IncorrectInstanceStatus,
-            (
-                E::IncorrectStatus {
-                    kind: Kind::Disk, ..
-                },
-                Dialect::Ecs,
-            ) if is_replica(action) => C::IncorrectDiskStatusReplica,
-            (
-                E::IncorrectStatus {
-                    kind: Kind::Disk, ..
-                },
-                Dialect::Ecs,
-            ) => C::IncorrectDiskStatus,
-            (E::IncorrectStatus { .. }, _) => C::InvalidStatus,
-            (E::Denied(d), _) => return denial(*d, dialect),
-            (E::InvalidParameter { name }, _) => return Self::invalid(dialect, name),
-            (E::MissingParameter { name }, _) if is_replica(action) => {
-                return Self::replica_missing(dialect, name)
+        match err {
+            E::NotFound { kind, .. } => not_found(kind, dialect, action),
+            E::IncorrectStatus { kind, .. } => incorrect_status(kind, dialect, action).into(),
+            E::Denied(d) => denial(d, dialect, action).into(),
+            E::InvalidParameter { name } => Self::invalid(dialect, name),
+            E::MissingParameter { name } if is_replica(action) => {
+                Self::replica_missing(dialect, name)
             }
-            (E::MissingParameter { name }, _) => return Self::missing(name),
-            (E::IdempotentParameterMismatch, _) => C::IdempotentParameterMismatch,
-            (E::DryRun, _) => C::DryRunOperation,
-            (E::Internal(what), _) => return Self::internal(what),
-        };
-        code.into()
+            E::MissingParameter { name } => Self::missing(name),
+            E::IdempotentParameterMismatch => ErrorCode::IdempotentParameterMismatch.into(),
+            E::DryRun => ErrorCode::DryRunOperation.into(),
+            E::Internal(what) => Self::internal(what),
+        }
+    }
+}
+
+fn not_found(kind: Kind, dialect: Dialect, action: &str) -> ApiError {
+    use ErrorCode as C;
+    let code = match (kind, dialect) {
+        (Kind::Instance, _) if action == "CreateDisk" => C::InstanceNotFoundInRecords,
+        (Kind::Instance, _) => C::InstanceNotFound,
+        (Kind::Disk, Dialect::Ecs) => C::DiskNotFound,
+        (Kind::Image, _) => C::ImageNotFound,
+        // The disk-replica operations check RegionId as a parameter: the seed documents give
+        // ECS `InvalidRegionId.MalFormed`; EBS answers its own invalid-parameter wording.
+        (Kind::Region, Dialect::Ecs) if is_replica(action) => C::RegionMalformed,
+        (Kind::Region, Dialect::Ebs) if is_replica(action) => {
+            return ApiError::invalid(dialect, "RegionId")
+        }
+        (Kind::Region, _) if action == "RunInstances" => C::RegionNotFoundInRecords,
+        (Kind::Region, _) => C::RegionNotFound,
+        (Kind::Zone, _) if matches!(action, "RunInstances" | "DescribeInstanceStatus") => {
+            C::ZoneNotFoundInRecords
+        }
+        (Kind::Zone, _) if action == "DescribeDisks" => C::ZoneNotFoundDescribeDisks,
+        (Kind::Zone, _) => C::ZoneNotFound,
+        (Kind::InstanceType, _) => C::InstanceTypeNotSupported,
+        (Kind::VSwitch, _) => C::VSwitchNotFound,
+        (Kind::Disk | Kind::ReplicaPair | Kind::ReplicaGroup, _) => C::NoSuchResource,
+    };
+    code.into()
+}
+
+fn incorrect_status(kind: Kind, dialect: Dialect, action: &str) -> ErrorCode {
+    use ErrorCode as C;
+    match (kind, dialect) {
+        (Kind::Instance, _) if action == "AttachDisk" => C::IncorrectInstanceStatusAttach,
+        (Kind::Instance, _) => C::IncorrectInstanceStatus,
+        (Kind::Disk, Dialect::Ecs) if is_replica(action) => C::IncorrectDiskStatusReplica,
+        (Kind::Disk, Dialect::Ecs) => C::IncorrectDiskStatus,
+        _ => C::InvalidStatus,
     }
 }
 
@@ -372,10 +330,10 @@ fn is_replica(action: &str) -> bool {
     action.contains("DiskReplica")
 }
 
-fn denial(d: domain::Denial, dialect: Dialect) -> ApiError {
+fn denial(d: domain::Denial, dialect: Dialect, action: &str) -> ErrorCode {
     use domain::Denial as D;
     use ErrorCode as C;
-    let code = match d {
+    match d {
         D::SecurityLock => C::InstanceLockedForSecurity,
         D::InsufficientBalance => C::InsufficientBalance,
         D::DiskError => C::DiskError,
@@ -402,6 +360,7 @@ fn denial(d: domain::Denial, dialect: Dialect) -> ApiError {
         D::SizeOrSnapshotMissing => C::SizeOrSnapshotMissing,
         D::ZoneIdAndInstanceIdConflict => C::ZoneIdAndInstanceIdConflict,
         D::SnapshotNotFound => C::SnapshotNotFound,
+        D::DiskCategoryNotSupported if action == "DescribeDisks" => C::CategoryNotSupported,
         D::DiskCategoryNotSupported => C::DiskCategoryNotSupported,
         D::SystemDiskCategoryNotSupported => C::SystemDiskCategoryNotSupported,
         D::SizeNotSupported => C::SizeNotSupported,
@@ -430,6 +389,5 @@ fn denial(d: domain::Denial, dialect: Dialect) -> ApiError {
             Dialect::Ecs => C::IncorrectDiskStatusReplica,
             Dialect::Ebs => C::OperationDenied,
         },
-    };
-    code.into()
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use super::error::{ApiError, Dialect};
+use super::error::{ApiError, Dialect, ErrorCode};
 
 /// The merged query and form parameters of one request.
 #[derive(Debug, Clone)]
@@ -186,11 +186,15 @@ impl Params {
             match key {
                 Some(k) => tags.push((k.clone(), fields.get("Value").cloned().unwrap_or_default())),
                 None if fields.values().all(String::is_empty) => {}
+                None if self.dialect == Dialect::Ecs => return Err(ErrorCode::TagMismatch.into()),
                 None => return Err(self.invalid(&format!("Tag.{i}.Key"))),
             }
         }
         if tags.len() > 20 {
-            return Err(self.invalid("Tag"));
+            return Err(match self.dialect {
+                Dialect::Ecs => ErrorCode::TagCount.into(),
+                Dialect::Ebs => self.invalid("Tag"),
+            });
         }
         Ok(tags)
     }
@@ -250,8 +254,14 @@ mod tests {
         );
         assert_eq!(ps.repeated("InstanceId"), vec!["i-1", "i-2"]);
         assert_eq!(
-            p(&[("Tag.1.Value", "x")]).tags().unwrap_err().message,
-            "The specified parameter \"Tag.1.Key\" is not valid."
+            p(&[("Tag.1.Value", "x")]).tags().unwrap_err().code,
+            "InvalidTag.Mismatch"
+        );
+        let mut ebs = p(&[("Tag.1.Value", "x")]);
+        ebs.dialect = Dialect::Ebs;
+        assert_eq!(
+            ebs.tags().unwrap_err().message,
+            "The parameter Tag.1.Key is invalid."
         );
     }
 

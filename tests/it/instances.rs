@@ -414,6 +414,12 @@ async fn describe_instances_filters_and_pages() {
     )
     .await
     .err(400, "InvalidParameter");
+    s.ecs(
+        "DescribeInstances",
+        &[("RegionId", HZ), ("Tag.1.Value", "x")],
+    )
+    .await
+    .err(400, "InvalidTag.Mismatch");
     let locked = s
         .ecs(
             "DescribeInstances",

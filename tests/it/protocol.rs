@@ -122,7 +122,7 @@ async fn malformed_requests_get_documented_errors() {
         ),
         (
             "Action=DescribeInstances&Version=2014-05-26&RegionId=cn-hangzhou&Tag.1.Value=x",
-            "InvalidParameter",
+            "InvalidTag.Mismatch",
         ),
         (
             "Action=StopInstance&Version=2014-05-26&InstanceId=i-a&StoppedMode=Sleep",

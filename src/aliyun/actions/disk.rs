@@ -221,6 +221,11 @@ impl RpcAction for DescribeDisks {
     }
     fn apply(mut self, scope: &mut Scope<'_>) -> domain::Result<DescribeDisksResponse> {
         scope.catalog.region(&self.region_id)?;
+        if let Some(z) = &self.zone_id {
+            if scope.catalog.zone(z)?.0.id != self.region_id {
+                return Err(Error::not_found(Kind::Zone, z));
+            }
+        }
         if let Some(c) = &self.category {
             if c != "all" && !scope.catalog.has_disk_category(c) {
                 return Err(Error::Denied(Denial::DiskCategoryNotSupported));
