@@ -6,3 +6,4 @@ mod disks;
 mod golden;
 mod instances;
 mod protocol;
+mod replication;
