@@ -14,6 +14,7 @@ pub mod replica;
 pub mod replica_group;
 pub mod replica_index;
 pub mod replica_pair;
+pub mod replica_query;
 pub mod replica_sync;
 pub mod seed;
 pub mod world;

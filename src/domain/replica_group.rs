@@ -1,13 +1,12 @@
 //! Replica (consistency) groups: the group state table and the group operations. A group
 //! operation moves the group and every member pair through the same path at the same instant,
-//! so they settle identically: that is the atomicity the API promises.
-
-use std::collections::BTreeSet;
+//! so they settle identically: that is the atomicity the API promises. The file is long because
+//! the table and all eleven operations read best side by side; Describe lives in `replica_query`.
 
 use super::clock::Millis;
-use super::replica::{check_site, site_of, CallSite, Place};
-use super::replica_index::{select, Page, PageRequest, Site};
-use super::replica_pair::{has_tags, too_soon};
+use super::replica::{check_site, CallSite, Place};
+use super::replica_index::Site;
+use super::replica_pair::too_soon;
 use super::replica_sync::{Dwell, Effect, ReplicaStatus as S, Track};
 use super::world::Scope;
 use super::{Denial, Error, Kind, Result};
@@ -266,64 +265,6 @@ pub struct GroupChanges {
     pub enable_rtc: Option<bool>,
 }
 
-/// The filters of DescribeDiskReplicaGroups.
-#[derive(Debug, Clone)]
-pub struct GroupQuery {
-    /// The call region.
-    pub region_id: String,
-    /// GroupIds; unknown ids match nothing.
-    pub group_ids: Option<Vec<String>>,
-    /// Site; `None` lists both sides.
-    pub site: Option<Site>,
-    /// Part of the name.
-    pub name: Option<String>,
-    /// ResourceGroupId.
-    pub resource_group_id: Option<String>,
-    /// Tags that must all be present.
-    pub tags: Vec<(String, String)>,
-    /// Which page.
-    pub page: PageRequest,
-}
-
-impl GroupQuery {
-    fn keeps(&self, g: &ReplicaGroup) -> bool {
-        g.visible(&self.region_id, self.site)
-            && self
-                .group_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&g.id))
-            && self
-                .name
-                .as_ref()
-                .is_none_or(|n| g.name.contains(n.as_str()))
-            && self
-                .resource_group_id
-                .as_ref()
-                .is_none_or(|r| *r == g.resource_group_id)
-            && has_tags(&g.tags, &self.tags)
-    }
-
-    fn index_only(&self) -> bool {
-        self.group_ids.is_none()
-            && self.name.is_none()
-            && self.resource_group_id.is_none()
-            && self.tags.is_empty()
-    }
-}
-
-/// One group as Describe shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GroupRow {
-    /// The group, settled.
-    pub group: ReplicaGroup,
-    /// Its status: `invalid` when a member is, else its own.
-    pub status: S,
-    /// The side the queried region is on.
-    pub site: Site,
-}
-
-static NO_IDS: BTreeSet<String> = BTreeSet::new();
-
 /// True when a member in `pair` may follow a group in `group` status.
 fn in_step(group: S, pair: S) -> bool {
     let idle = |s| matches!(s, S::Created | S::Stopped);
@@ -332,7 +273,7 @@ fn in_step(group: S, pair: S) -> bool {
 
 impl Scope<'_> {
     /// Settles the group and its members; returns its effective status.
-    fn settle_group(&mut self, id: &str) -> Result<S> {
+    pub(crate) fn settle_group(&mut self, id: &str) -> Result<S> {
         let now = self.now;
         let rep = &mut self.account.replication;
         let g = rep
@@ -364,7 +305,7 @@ impl Scope<'_> {
         Ok(status)
     }
 
-    fn group(&self, id: &str) -> Result<&ReplicaGroup> {
+    pub(crate) fn group(&self, id: &str) -> Result<&ReplicaGroup> {
         self.account
             .replication
             .groups
@@ -768,45 +709,6 @@ impl Scope<'_> {
             }
         }
         Ok(())
-    }
-
-    /// DescribeDiskReplicaGroups: one page in id order; only the returned groups are settled.
-    ///
-    /// # Errors
-    /// NotFound(Region).
-    pub fn describe_replica_groups(&mut self, q: &GroupQuery) -> Result<Page<GroupRow>> {
-        self.purge_replicas();
-        self.replica_region(&q.region_id)?;
-        let rep = &self.account.replication;
-        let listed: BTreeSet<String>;
-        let set = if let Some(ids) = &q.group_ids {
-            listed = ids.iter().cloned().collect();
-            &listed
-        } else {
-            rep.group_index.ids(&q.region_id, q.site).unwrap_or(&NO_IDS)
-        };
-        let keep = |id: &str| rep.groups.get(id).is_some_and(|g| q.keeps(g));
-        let keep: &dyn Fn(&str) -> bool = &keep;
-        let page = select(set, &q.page, (!q.index_only()).then_some(keep));
-        let ids: Vec<String> = page.items.iter().map(|s| (*s).to_owned()).collect();
-        let (next_token, total) = (page.next_token, page.total);
-        let mut items = Vec::with_capacity(ids.len());
-        for id in ids {
-            let status = self.settle_group(&id)?;
-            let g = self.group(&id)?;
-            items.push(GroupRow {
-                site: q
-                    .site
-                    .unwrap_or_else(|| site_of(&q.region_id, &g.source.region_id)),
-                group: g.clone(),
-                status,
-            });
-        }
-        Ok(Page {
-            items,
-            next_token,
-            total,
-        })
     }
 }
 

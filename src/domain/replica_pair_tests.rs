@@ -4,6 +4,7 @@ use super::*;
 use crate::config::Timing;
 use crate::domain::replica::fixture::{Lab, HZ, SH};
 use crate::domain::replica_index::PageRequest;
+use crate::domain::replica_query::PairQuery;
 use crate::domain::replica_sync::ReplicaStatus as S;
 
 fn pair(lab: &mut Lab, id: &str) -> ReplicaPair {

@@ -662,6 +662,13 @@ async fn ebs_errors_match_the_reference() {
     call(params(&src, &dst, vec![("ChargeType", "PREPAY")]))
         .await
         .err(400, "MissingPeriod");
+    call(params(
+        &src,
+        &dst,
+        vec![("ChargeType", "PREPAY"), ("Period", "5")],
+    ))
+    .await
+    .err(400, "InvalidParameter");
     let big = s
         .ecs(
             "CreateDisk",
@@ -681,10 +688,12 @@ async fn ebs_errors_match_the_reference() {
         .await
         .err(403, "OperationDenied");
     assert_eq!(e["Message"], "The operation is not allowed.");
-    let id = call(params(&src, &dst, vec![])).await.ok()["ReplicaPairId"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let created = call(params(&src, &dst, vec![])).await.ok();
+    assert!(
+        created.get("OrderId").is_none() && created.get("PairId").is_none(),
+        "{created}"
+    );
+    let id = created["ReplicaPairId"].as_str().unwrap().to_owned();
     call(params(&src, &dst, vec![]))
         .await
         .err(403, "OperationDenied");
@@ -1175,4 +1184,35 @@ async fn group_membership_errors() {
     .await
     .ok();
     assert_eq!(group_status(&s, &other_route).await, "<gone>");
+}
+
+#[tokio::test]
+async fn prepaid_pairs_have_an_order_and_an_expiry() {
+    let s = default_server().await;
+    let (src, dst) = (essd(&s, HZ).await, essd(&s, SH).await);
+    let v = s
+        .ebs(
+            "CreateDiskReplicaPair",
+            &[
+                ("RegionId", HZ.0),
+                ("SourceZoneId", HZ.1),
+                ("DiskId", &src),
+                ("DestinationRegionId", SH.0),
+                ("DestinationZoneId", SH.1),
+                ("DestinationDiskId", &dst),
+                ("ChargeType", "PREPAY"),
+                ("Period", "1"),
+                ("PeriodUnit", "Month"),
+            ],
+        )
+        .await
+        .ok();
+    assert_eq!(v["OrderId"].as_str().map(str::len), Some(15), "{v}");
+    let p = view(&s, EBS, HZ.0, v["ReplicaPairId"].as_str().unwrap()).await;
+    assert_eq!(
+        (p["ChargeType"].as_str(), p["Bandwidth"].as_i64()),
+        (Some("PREPAY"), Some(10_240))
+    );
+    let created = p["CreateTime"].as_i64().unwrap();
+    assert_eq!(p["ExpiredTime"].as_i64(), Some(created + 30 * 24 * 3600));
 }

@@ -10,7 +10,8 @@ use super::replica_pair::{
 use super::{ebs, ecs, Action, Empty, RpcAction, TagView};
 use crate::aliyun::error::ApiError;
 use crate::aliyun::params::Params;
-use crate::domain::replica_group::{GroupChanges, GroupQuery, GroupRow, NewGroup};
+use crate::domain::replica_group::{GroupChanges, NewGroup};
+use crate::domain::replica_query::{GroupQuery, GroupRow};
 use crate::domain::{self, Error, Scope};
 
 pub(super) const ACTIONS: &[Action] = &[

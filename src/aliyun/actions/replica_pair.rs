@@ -12,7 +12,8 @@ use super::{ebs, ecs, Action, Empty, RpcAction, TagView};
 use crate::aliyun::error::{ApiError, Dialect};
 use crate::aliyun::params::Params;
 use crate::domain::replica_index::{PageRequest, Site};
-use crate::domain::replica_pair::{GroupFilter, NewPair, PairChanges, PairQuery, PairRow};
+use crate::domain::replica_pair::{NewPair, PairChanges};
+use crate::domain::replica_query::{GroupFilter, PairQuery, PairRow};
 use crate::domain::{self, Error, Scope};
 
 pub(super) const ACTIONS: &[Action] = &[
@@ -206,6 +207,17 @@ pub(super) struct CreateDiskReplicaPairResponse {
     #[serde(skip_serializing_if = "Option::is_none")]
     pair_id: Option<String>,
     replica_pair_id: String,
+    /// Subscriptions only: the order that bought it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_id: Option<String>,
+}
+
+/// A 15-digit order number derived from the pair id, so a ClientToken retry answers the same one.
+fn order_id(pair_id: &str) -> String {
+    let h = pair_id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{}", 200_000_000_000_000 + h % 100_000_000_000_000)
 }
 
 impl RpcAction for CreateDiskReplicaPair {
@@ -278,6 +290,7 @@ impl RpcAction for CreateDiskReplicaPair {
             .ok_or_else(|| Error::Internal("CreateDiskReplicaPair recorded no id".into()))?;
         Ok(CreateDiskReplicaPairResponse {
             pair_id: (self.dialect == Dialect::Ecs).then(|| id.clone()),
+            order_id: (self.spec.charge_type == "PREPAY").then(|| order_id(&id)),
             replica_pair_id: id,
         })
     }
