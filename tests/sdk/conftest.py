@@ -15,6 +15,7 @@ from typing import Optional
 
 import pytest
 
+import replication_helpers as rh
 import sdk_clients as sc
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -243,6 +244,13 @@ def emulator(request, emulator_pool) -> Emulator:
 @pytest.fixture(params=sc.SDKS)
 def sdk(request) -> str:
     """Runs the test once through the classic SDK's typed requests and once through the Tea typed client."""
+    return request.param
+
+
+@pytest.fixture(params=rh.KINDS)
+def replica_kind(request) -> str:
+    """Runs a disk-replication test through each client kind: EBS typed classic and Tea, ECS-dialect
+    CommonRequest and Tea call_api."""
     return request.param
 
 
