@@ -385,7 +385,7 @@ fn denial(d: domain::Denial, dialect: Dialect, action: &str) -> ErrorCode {
         D::PairsExceedInGroup => C::PairsExceedInGroup,
         D::QuotaExceed => C::QuotaExceed,
         D::TooMuchEmptyGroup => C::TooMuchEmptyGroup,
-        D::DiskAlreadyPaired => match dialect {
+        D::DiskAlreadyPaired | D::DiskMismatch => match dialect {
             Dialect::Ecs => C::IncorrectDiskStatusReplica,
             Dialect::Ebs => C::OperationDenied,
         },

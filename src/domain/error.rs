@@ -59,6 +59,8 @@ pub enum Denial {
     // replication
     OperationDenied,
     DiskAlreadyPaired,
+    /// The two disks of a pair differ in category, level or size, share a zone, or are not ESSD.
+    DiskMismatch,
     StandbyDeviceAttached,
     ManualSyncLimit,
     NotAllowedForPrimary,

@@ -437,7 +437,7 @@ impl Scope<'_> {
         };
         let (a, b) = (spec(self, &src.disk_id)?, spec(self, &dst.disk_id)?);
         if a != b || !REPLICABLE.contains(&a.0.as_str()) || src.place() == dst.place() {
-            return Err(Error::Denied(Denial::OperationDenied));
+            return Err(Error::Denied(Denial::DiskMismatch));
         }
         let paired = &self.account.replication.pair_of_disk;
         if paired.contains_key(&src.disk_id) || paired.contains_key(&dst.disk_id) {

@@ -119,7 +119,7 @@ fn create_checks_the_disks() {
         f(&mut spec);
         lab.scope().create_replica_pair(&spec)
     };
-    let denied = Err(Error::Denied(Denial::OperationDenied));
+    let denied = Err(Error::Denied(Denial::DiskMismatch));
     assert_eq!(
         try_create(&mut lab, &|s| s.disk_id = "d-nope".into()),
         Err(Error::not_found(Kind::Disk, "d-nope"))
@@ -183,7 +183,7 @@ fn non_essd_disks_cannot_pair() {
     let spec = lab.new_pair(&a, &b);
     assert_eq!(
         lab.scope().create_replica_pair(&spec),
-        Err(Error::Denied(Denial::OperationDenied))
+        Err(Error::Denied(Denial::DiskMismatch))
     );
 }
 
