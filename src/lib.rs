@@ -8,8 +8,9 @@
 //! - **domain** — [`domain`]: the simulated cloud, synchronous, no HTTP, no wire names.
 //!
 //! A request flows: decode (query + form, signature) → find the row → lock the world once,
-//! apply in the caller's account scope, unlock → encode. Domain errors become wire codes in one
-//! place, `aliyun::error::ApiError::from_domain`.
+//! apply in the caller's account scope and encode the answer (responses borrow from the state, so
+//! a large Describe page is never copied; encoding is synchronous and short) → unlock. Domain
+//! errors become wire codes in one place, `aliyun::error::ApiError::from_domain`.
 //!
 //! # Adding an action
 //! 1. Domain logic as a `Scope` method in `domain/<family>.rs`, with a state-table test.

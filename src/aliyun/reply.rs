@@ -75,7 +75,7 @@ impl Reply {
     ) -> Result<Self, ApiError> {
         let envelope = Envelope { request_id, body };
         let bytes = match format {
-            Format::Json => serde_json::to_vec(&envelope).map_err(ApiError::internal)?,
+            Format::Json => json_with_request_id(request_id, body)?,
             Format::Xml => {
                 let root = format!("{action}Response");
                 let xml = quick_xml::se::to_string_with_root(&root, &envelope)
@@ -145,6 +145,25 @@ impl Reply {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+}
+
+/// `{"RequestId":"…",<the body's fields>}`. Written by splicing rather than with
+/// `#[serde(flatten)]`, which routes every field through serde's slower map path.
+fn json_with_request_id<T: Serialize>(request_id: &str, body: &T) -> Result<Vec<u8>, ApiError> {
+    let mut buf = Vec::with_capacity(2048);
+    buf.extend_from_slice(br#"{"RequestId":"#);
+    serde_json::to_writer(&mut buf, request_id).map_err(ApiError::internal)?;
+    let start = buf.len();
+    serde_json::to_writer(&mut buf, body).map_err(ApiError::internal)?;
+    match &buf[start..] {
+        b"{}" => {
+            buf.truncate(start);
+            buf.push(b'}');
+        }
+        [b'{', ..] => buf[start] = b',',
+        _ => return Err(ApiError::internal("a response body is not a JSON object")),
+    }
+    Ok(buf)
 }
 
 impl IntoResponse for Reply {

@@ -104,13 +104,13 @@ fn is_form(headers: &HeaderMap, body: &[u8]) -> bool {
 
 /// Merges query and form pairs; a name given twice with different values is refused.
 fn merge(
-    query: &[(String, String)],
-    form: &[(String, String)],
+    query: Vec<(String, String)>,
+    form: Vec<(String, String)>,
 ) -> Result<BTreeMap<String, String>, ApiError> {
-    let mut map = BTreeMap::new();
-    for (k, v) in query.iter().chain(form) {
-        if let Some(old) = map.insert(k.clone(), v.clone()) {
-            if old != *v {
+    let mut map: BTreeMap<String, String> = BTreeMap::new();
+    for (k, v) in query.into_iter().chain(form) {
+        if let Some(old) = map.get(&k) {
+            if *old != v {
                 return Err(ApiError::with_message(
                     ErrorCode::InvalidParameter,
                     format!(
@@ -118,6 +118,8 @@ fn merge(
                     ),
                 ));
             }
+        } else {
+            map.insert(k, v);
         }
     }
     Ok(map)
@@ -142,22 +144,23 @@ async fn serve(
     } else {
         Vec::new()
     };
-    let map = merge(&query, &form)?;
-    env.format = Format::from_param(map.get("Format").map(String::as_str));
-    let header_str = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
+    // The few protocol parameters are looked up before merging, so the merge can move the
+    // decoded strings instead of copying them after the signature check has borrowed them.
+    let param = |name: &str| {
+        query
+            .iter()
+            .chain(&form)
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     };
-    let version = map
-        .get("Version")
-        .cloned()
-        .or_else(|| header_str("x-acs-version"));
-    let action = map
-        .get("Action")
-        .cloned()
-        .or_else(|| header_str("x-acs-action"));
+    let header_str = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    env.format = Format::from_param(param("Format"));
+    let version = param("Version")
+        .or_else(|| header_str("x-acs-version"))
+        .map(str::to_owned);
+    let action = param("Action")
+        .or_else(|| header_str("x-acs-action"))
+        .map(str::to_owned);
     if let Some(d) = version.as_deref().and_then(actions::dialect_of) {
         env.dialect = d;
     }
@@ -184,7 +187,7 @@ async fn serve(
         .ok_or(ErrorCode::InvalidVersion)?;
     let row = actions::find(&version, &action)?;
     env.action = Some(row.name);
-    let params = Params::new(map, row.dialect);
+    let params = Params::new(merge(query, form)?, row.dialect);
     let call = Call {
         action: row.name,
         account: &account,

@@ -48,7 +48,7 @@ struct RegionView {
 }
 
 impl RpcAction for DescribeRegions {
-    type Response = DescribeRegionsResponse;
+    type Response<'s> = DescribeRegionsResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         if p.get("InstanceChargeType").is_some_and(|c| {
             !["PrePaid", "PostPaid", "SpotWithPriceLimit", "SpotAsPriceGo"].contains(&c)
@@ -141,7 +141,7 @@ struct ZoneView {
 }
 
 impl RpcAction for DescribeZones {
-    type Response = DescribeZonesResponse;
+    type Response<'s> = DescribeZonesResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         accept_language(p)?;
         if p.get("SpotStrategy")
@@ -236,7 +236,7 @@ struct ImageView {
 }
 
 impl RpcAction for DescribeImages {
-    type Response = DescribeImagesResponse;
+    type Response<'s> = DescribeImagesResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let mut paging = Paging::read(p, 100, 100)?;
         paging.tokens = false;
@@ -338,7 +338,7 @@ struct TypeView {
 }
 
 impl RpcAction for DescribeInstanceTypes {
-    type Response = DescribeInstanceTypesResponse;
+    type Response<'s> = DescribeInstanceTypesResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let mut paging = Paging::read(p, 100, 1600)?;
         paging.tokens = true;

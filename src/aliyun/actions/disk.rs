@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{ecs, ecs_seconds, has_tags, Action, Empty, Paging, RpcAction, TagSet};
+use super::{ecs, ecs_seconds, has_tags, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::params::Params;
 use crate::domain::disk::{Disk, DiskStatus, NewDisk};
@@ -40,7 +40,7 @@ pub(super) struct CreateDiskResponse {
 }
 
 impl RpcAction for CreateDisk {
-    type Response = CreateDiskResponse;
+    type Response<'s> = CreateDiskResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let zone = p.string("ZoneId");
         let instance_id = p.string("InstanceId");
@@ -174,7 +174,7 @@ impl DescribeDisks {
 }
 
 impl RpcAction for DescribeDisks {
-    type Response = DescribeDisksResponse;
+    type Response<'s> = DescribeDisksResponse<'s>;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let disk_ids = match p.get("DiskIds") {
             None => None,
@@ -219,7 +219,7 @@ impl RpcAction for DescribeDisks {
             dry_run: p.bool("DryRun")?.unwrap_or(false),
         })
     }
-    fn apply(mut self, scope: &mut Scope<'_>) -> domain::Result<DescribeDisksResponse> {
+    fn apply<'s>(mut self, scope: &'s mut Scope<'_>) -> domain::Result<DescribeDisksResponse<'s>> {
         scope.catalog.region(&self.region_id)?;
         if let Some(z) = &self.zone_id {
             if scope.catalog.zone(z)?.0.id != self.region_id {
@@ -240,11 +240,10 @@ impl RpcAction for DescribeDisks {
             page_number: 1,
             tokens: false,
         });
-        let matched: Vec<DiskView> = scope
+        let matched: Vec<&'s Disk> = scope
             .disks()
             .into_iter()
             .filter(|d| self.matches(d))
-            .map(DiskView::of)
             .collect();
         let total = matched.len();
         let (page, next) = paging.page(matched);
@@ -253,132 +252,134 @@ impl RpcAction for DescribeDisks {
             page_number: paging.page_number,
             page_size: paging.size,
             next_token: next,
-            disks: DiskSet { disk: page },
+            disks: DiskSet {
+                disk: page.into_iter().map(DiskView::of).collect(),
+            },
         })
     }
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub(super) struct DescribeDisksResponse {
+pub(super) struct DescribeDisksResponse<'s> {
     total_count: usize,
     page_number: usize,
     page_size: usize,
     next_token: String,
-    disks: DiskSet,
+    disks: DiskSet<'s>,
 }
 
 #[derive(Serialize)]
-pub(super) struct DiskSet {
+pub(super) struct DiskSet<'s> {
     #[serde(rename = "Disk")]
-    disk: Vec<DiskView>,
+    disk: Vec<DiskView<'s>>,
 }
 
 #[derive(Serialize)]
-struct Attachments {
+struct Attachments<'s> {
     #[serde(rename = "Attachment")]
-    attachment: Vec<AttachmentView>,
+    attachment: Vec<AttachmentView<'s>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct AttachmentView {
-    instance_id: String,
-    device: String,
-    attached_time: String,
+struct AttachmentView<'s> {
+    instance_id: &'s str,
+    device: &'s str,
+    attached_time: EcsTime,
 }
 
 #[derive(Serialize)]
 struct OperationLocks {
     #[serde(rename = "OperationLock")]
-    operation_lock: Vec<String>,
+    operation_lock: &'static [String],
 }
 
-/// One disk as DescribeDisks shows it.
+/// One disk as DescribeDisks shows it, borrowing from the disk (encoded under the lock).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct DiskView {
-    disk_id: String,
-    disk_name: String,
-    description: String,
-    region_id: String,
-    zone_id: String,
+struct DiskView<'s> {
+    disk_id: &'s str,
+    disk_name: &'s str,
+    description: &'s str,
+    region_id: &'s str,
+    zone_id: &'s str,
     status: &'static str,
     #[serde(rename = "Type")]
     kind: &'static str,
-    category: String,
+    category: &'s str,
     size: u32,
     #[serde(skip_serializing_if = "Option::is_none")]
-    performance_level: Option<String>,
-    instance_id: String,
-    device: String,
+    performance_level: Option<&'s str>,
+    instance_id: &'s str,
+    device: &'s str,
     portable: bool,
     delete_with_instance: bool,
     delete_auto_snapshot: bool,
     disk_charge_type: &'static str,
     encrypted: bool,
     #[serde(rename = "KMSKeyId")]
-    kms_key_id: String,
-    creation_time: String,
-    attached_time: String,
-    detached_time: String,
-    expired_time: String,
-    source_snapshot_id: String,
-    image_id: String,
+    kms_key_id: &'static str,
+    creation_time: EcsTime,
+    attached_time: EcsTime,
+    detached_time: EcsTime,
+    expired_time: &'static str,
+    source_snapshot_id: &'static str,
+    image_id: &'static str,
     #[serde(rename = "IOPS")]
     iops: u32,
     multi_attach: &'static str,
-    serial_number: String,
-    attachments: Attachments,
+    serial_number: &'s str,
+    attachments: Attachments<'s>,
     operation_locks: OperationLocks,
-    tags: TagSet,
+    tags: TagSet<'s>,
 }
 
-impl DiskView {
-    fn of(d: &Disk) -> Self {
+impl<'s> DiskView<'s> {
+    fn of(d: &'s Disk) -> Self {
         let att = d.attachment.as_ref();
         Self {
-            disk_id: d.id.clone(),
-            disk_name: d.name.clone(),
-            description: d.description.clone(),
-            region_id: d.region_id.clone(),
-            zone_id: d.zone_id.clone(),
+            disk_id: &d.id,
+            disk_name: &d.name,
+            description: &d.description,
+            region_id: &d.region_id,
+            zone_id: &d.zone_id,
             status: d.status().as_str(),
             kind: if d.is_system() { "system" } else { "data" },
-            category: d.category.clone(),
+            category: &d.category,
             size: d.size,
-            performance_level: d.performance_level.clone(),
-            instance_id: att.map(|a| a.instance_id.clone()).unwrap_or_default(),
-            device: att.map(|a| a.device.clone()).unwrap_or_default(),
+            performance_level: d.performance_level.as_deref(),
+            instance_id: att.map_or("", |a| a.instance_id.as_str()),
+            device: att.map_or("", |a| a.device.as_str()),
             portable: !d.is_system(),
             delete_with_instance: d.delete_with_instance,
             delete_auto_snapshot: true,
             disk_charge_type: "PostPaid",
             encrypted: d.encrypted,
-            kms_key_id: String::new(),
+            kms_key_id: "",
             creation_time: ecs_seconds(d.created_at),
             attached_time: att.map(|a| ecs_seconds(a.attached_at)).unwrap_or_default(),
             detached_time: d.detached_at.map(ecs_seconds).unwrap_or_default(),
-            expired_time: "2999-09-08T16:00Z".to_owned(),
-            source_snapshot_id: String::new(),
-            image_id: String::new(),
+            expired_time: "2999-09-08T16:00Z",
+            source_snapshot_id: "",
+            image_id: "",
             iops: 1800 + 50 * d.size.min(1000),
             multi_attach: "Disabled",
-            serial_number: d.id.trim_start_matches("d-").to_owned(),
+            serial_number: d.id.trim_start_matches("d-"),
             attachments: Attachments {
                 attachment: att
                     .map(|a| AttachmentView {
-                        instance_id: a.instance_id.clone(),
-                        device: a.device.clone(),
+                        instance_id: &a.instance_id,
+                        device: &a.device,
                         attached_time: ecs_seconds(a.attached_at),
                     })
                     .into_iter()
                     .collect(),
             },
             operation_locks: OperationLocks {
-                operation_lock: vec![],
+                operation_lock: &[],
             },
-            tags: TagSet::of(&d.tags),
+            tags: TagSet(&d.tags),
         }
     }
 }
@@ -390,7 +391,7 @@ pub(super) struct AttachDisk {
 }
 
 impl RpcAction for AttachDisk {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         p.bool("Bootable")?;
         p.bool("Force")?;
@@ -413,7 +414,7 @@ pub(super) struct DetachDisk {
 }
 
 impl RpcAction for DetachDisk {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         p.bool("DeleteWithInstance")?;
         Ok(Self {
@@ -433,7 +434,7 @@ pub(super) struct DeleteDisk {
 }
 
 impl RpcAction for DeleteDisk {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             disk_id: p.required("DiskId")?,

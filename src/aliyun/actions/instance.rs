@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::{ecs, ecs_minutes, has_tags, Action, Empty, Paging, RpcAction, TagSet};
+use super::{ecs, ecs_minutes, has_tags, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::params::Params;
 use crate::domain::catalog::Catalog;
@@ -26,7 +26,7 @@ pub(super) struct StartInstance {
 }
 
 impl RpcAction for StartInstance {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         p.bool("InitLocalDisk")?;
         Ok(Self {
@@ -48,7 +48,7 @@ pub(super) struct StopInstance {
 }
 
 impl RpcAction for StopInstance {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         for flag in ["ForceStop", "ConfirmStop", "Hibernate"] {
             p.bool(flag)?;
@@ -76,7 +76,7 @@ pub(super) struct RebootInstance {
 }
 
 impl RpcAction for RebootInstance {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         p.bool("ForceStop")?;
         Ok(Self {
@@ -98,7 +98,7 @@ pub(super) struct DeleteInstance {
 }
 
 impl RpcAction for DeleteInstance {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         p.bool("TerminateSubscription")?;
         Ok(Self {
@@ -168,7 +168,7 @@ fn data_disks(p: &Params) -> Result<Vec<NewDisk>, ApiError> {
 }
 
 impl RpcAction for RunInstances {
-    type Response = RunInstancesResponse;
+    type Response<'s> = RunInstancesResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let amount = p.int("Amount", 1, 100)?.unwrap_or(1);
         let min_amount = p.int("MinAmount", 1, 100)?.unwrap_or(amount);
@@ -318,7 +318,7 @@ impl DescribeInstances {
 }
 
 impl RpcAction for DescribeInstances {
-    type Response = DescribeInstancesResponse;
+    type Response<'s> = DescribeInstancesResponse<'s>;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let status = match p.get("Status") {
             None => None,
@@ -349,7 +349,10 @@ impl RpcAction for DescribeInstances {
             dry_run: p.bool("DryRun")?.unwrap_or(false),
         })
     }
-    fn apply(mut self, scope: &mut Scope<'_>) -> domain::Result<DescribeInstancesResponse> {
+    fn apply<'s>(
+        mut self,
+        scope: &'s mut Scope<'_>,
+    ) -> domain::Result<DescribeInstancesResponse<'s>> {
         scope.catalog.region(&self.region_id)?;
         if self.dry_run {
             return Err(Error::DryRun);
@@ -360,12 +363,11 @@ impl RpcAction for DescribeInstances {
             page_number: 1,
             tokens: false,
         });
-        let catalog = scope.catalog;
-        let matched: Vec<InstanceView> = scope
+        let catalog: &'s Catalog = scope.catalog;
+        let matched: Vec<&'s Instance> = scope
             .instances()
             .into_iter()
             .filter(|i| self.matches(i))
-            .map(|i| InstanceView::of(i, catalog))
             .collect();
         let total = matched.len();
         let (page, next) = paging.page(matched);
@@ -374,53 +376,58 @@ impl RpcAction for DescribeInstances {
             page_number: paging.page_number,
             page_size: paging.size,
             next_token: next,
-            instances: InstanceSet { instance: page },
+            instances: InstanceSet {
+                instance: page
+                    .into_iter()
+                    .map(|i| InstanceView::of(i, catalog))
+                    .collect(),
+            },
         })
     }
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub(super) struct DescribeInstancesResponse {
+pub(super) struct DescribeInstancesResponse<'s> {
     total_count: usize,
     page_number: usize,
     page_size: usize,
     next_token: String,
-    instances: InstanceSet,
+    instances: InstanceSet<'s>,
 }
 
 #[derive(Serialize)]
-pub(super) struct InstanceSet {
+pub(super) struct InstanceSet<'s> {
     #[serde(rename = "Instance")]
-    instance: Vec<InstanceView>,
+    instance: Vec<InstanceView<'s>>,
 }
 
 #[derive(Serialize)]
-struct IpSet {
+struct IpSet<'s> {
     #[serde(rename = "IpAddress")]
-    ip_address: Vec<String>,
+    ip_address: &'s [String],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct VpcAttributes {
-    vpc_id: String,
+struct VpcAttributes<'s> {
+    vpc_id: &'s str,
     #[serde(rename = "VSwitchId")]
-    vswitch_id: String,
-    private_ip_address: IpSet,
-    nat_ip_address: String,
+    vswitch_id: &'s str,
+    private_ip_address: IpSet<'s>,
+    nat_ip_address: &'static str,
 }
 
 #[derive(Serialize)]
-struct SecurityGroupIds {
+struct SecurityGroupIds<'s> {
     #[serde(rename = "SecurityGroupId")]
-    security_group_id: Vec<String>,
+    security_group_id: &'s [String],
 }
 
 #[derive(Serialize)]
 struct LockReasons {
     #[serde(rename = "LockReason")]
-    lock_reason: Vec<LockReason>,
+    lock_reason: &'static [LockReason],
 }
 
 #[derive(Serialize)]
@@ -430,123 +437,128 @@ struct LockReason {
     lock_msg: &'static str,
 }
 
-/// One instance as DescribeInstances shows it.
+const SECURITY_LOCK: &[LockReason] = &[LockReason {
+    lock_reason: "security",
+    lock_msg: "",
+}];
+
+/// One instance as DescribeInstances shows it, borrowing from the instance and the catalog
+/// (it is encoded under the world lock, so nothing is copied).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct InstanceView {
-    instance_id: String,
-    instance_name: String,
-    host_name: String,
-    description: String,
-    region_id: String,
-    zone_id: String,
+struct InstanceView<'s> {
+    instance_id: &'s str,
+    instance_name: &'s str,
+    host_name: &'s str,
+    description: &'s str,
+    region_id: &'s str,
+    zone_id: &'s str,
     status: &'static str,
-    instance_type: String,
-    instance_type_family: String,
+    instance_type: &'s str,
+    instance_type_family: &'s str,
     cpu: u32,
     memory: u64,
-    image_id: String,
+    image_id: &'s str,
     #[serde(rename = "OSType")]
-    os_type: String,
+    os_type: &'s str,
     #[serde(rename = "OSName")]
-    os_name: String,
-    creation_time: String,
-    start_time: String,
-    expired_time: String,
+    os_name: &'s str,
+    creation_time: EcsTime,
+    start_time: EcsTime,
+    expired_time: &'static str,
     instance_charge_type: &'static str,
     internet_charge_type: &'static str,
-    stopped_mode: String,
+    stopped_mode: &'s str,
     instance_network_type: &'static str,
     io_optimized: bool,
     deletion_protection: bool,
-    serial_number: String,
-    vpc_attributes: VpcAttributes,
-    public_ip_address: IpSet,
-    inner_ip_address: IpSet,
-    security_group_ids: SecurityGroupIds,
+    #[serde(serialize_with = "serialize_display")]
+    serial_number: uuid::Uuid,
+    vpc_attributes: VpcAttributes<'s>,
+    public_ip_address: IpSet<'static>,
+    inner_ip_address: IpSet<'static>,
+    security_group_ids: SecurityGroupIds<'s>,
     operation_locks: LockReasons,
-    tags: TagSet,
+    tags: TagSet<'s>,
 }
 
-impl InstanceView {
-    fn of(i: &Instance, catalog: &Catalog) -> Self {
+impl<'s> InstanceView<'s> {
+    fn of(i: &'s Instance, catalog: &'s Catalog) -> Self {
         // Instances were validated against the catalog when created; should an entry still be
         // missing, the view shows empty values rather than failing a Describe.
         let ty = catalog.instance_type(&i.instance_type).ok();
         let image = catalog.image(&i.image_id).ok();
-        let locked = i.conditions.contains(&Condition::SecurityLock);
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        let memory = ty.as_ref().map_or(0, |t| (t.memory_gib * 1024.0) as u64);
+        let memory = ty.map_or(0, |t| (t.memory_gib * 1024.0) as u64);
         Self {
-            instance_id: i.id.clone(),
-            instance_name: i.name.clone(),
-            host_name: i.host_name.clone(),
-            description: i.description.clone(),
-            region_id: i.region_id.clone(),
-            zone_id: i.zone_id.clone(),
+            instance_id: &i.id,
+            instance_name: &i.name,
+            host_name: &i.host_name,
+            description: &i.description,
+            region_id: &i.region_id,
+            zone_id: &i.zone_id,
             status: i.status().as_str(),
-            instance_type: i.instance_type.clone(),
-            instance_type_family: ty.as_ref().map(|t| t.family.clone()).unwrap_or_default(),
-            cpu: ty.as_ref().map_or(0, |t| t.cpu),
+            instance_type: &i.instance_type,
+            instance_type_family: ty.map_or("", |t| t.family.as_str()),
+            cpu: ty.map_or(0, |t| t.cpu),
             memory,
-            image_id: i.image_id.clone(),
-            os_type: image
-                .as_ref()
-                .map(|m| m.os_type.clone())
-                .unwrap_or_default(),
-            os_name: image.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
+            image_id: &i.image_id,
+            os_type: image.map_or("", |m| m.os_type.as_str()),
+            os_name: image.map_or("", |m| m.name.as_str()),
             creation_time: ecs_minutes(i.created_at),
             start_time: i.started_at.map(ecs_minutes).unwrap_or_default(),
-            expired_time: "2099-12-31T15:59Z".to_owned(),
+            expired_time: "2099-12-31T15:59Z",
             instance_charge_type: i.charge_type.as_str(),
             internet_charge_type: "PayByTraffic",
             stopped_mode: if i.status() == InstanceStatus::Stopped {
-                i.stopped_mode
-                    .clone()
-                    .unwrap_or_else(|| "KeepCharging".to_owned())
+                i.stopped_mode.as_deref().unwrap_or("KeepCharging")
             } else {
-                "Not-applicable".to_owned()
+                "Not-applicable"
             },
             instance_network_type: "vpc",
             io_optimized: true,
             deletion_protection: false,
             serial_number: serial_number(&i.id),
             vpc_attributes: VpcAttributes {
-                vpc_id: i.vpc_id.clone(),
-                vswitch_id: i.vswitch_id.clone(),
+                vpc_id: &i.vpc_id,
+                vswitch_id: &i.vswitch_id,
                 private_ip_address: IpSet {
-                    ip_address: vec![i.private_ip.clone()],
+                    ip_address: std::slice::from_ref(&i.private_ip),
                 },
-                nat_ip_address: String::new(),
+                nat_ip_address: "",
             },
-            public_ip_address: IpSet { ip_address: vec![] },
-            inner_ip_address: IpSet { ip_address: vec![] },
+            public_ip_address: IpSet { ip_address: &[] },
+            inner_ip_address: IpSet { ip_address: &[] },
             security_group_ids: SecurityGroupIds {
-                security_group_id: i.security_group_ids.clone(),
+                security_group_id: &i.security_group_ids,
             },
             operation_locks: LockReasons {
-                lock_reason: if locked {
-                    vec![LockReason {
-                        lock_reason: "security",
-                        lock_msg: "",
-                    }]
+                lock_reason: if i.conditions.contains(&Condition::SecurityLock) {
+                    SECURITY_LOCK
                 } else {
-                    vec![]
+                    &[]
                 },
             },
-            tags: TagSet::of(&i.tags),
+            tags: TagSet(&i.tags),
         }
     }
 }
 
-/// A stable UUID-shaped serial number derived from the id (FNV-1a of the id, twice).
-fn serial_number(id: &str) -> String {
+/// A stable UUID serial number derived from the id (FNV-1a of the id, twice).
+fn serial_number(id: &str) -> uuid::Uuid {
     let fnv = |seed: u64| {
         id.bytes().fold(seed, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
         })
     };
-    uuid::Uuid::from_u64_pair(fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4)).to_string()
+    uuid::Uuid::from_u64_pair(fnv(0xcbf2_9ce4_8422_2325), fnv(0x8422_2325_cbf2_9ce4))
+}
+
+fn serialize_display<S: serde::Serializer>(
+    v: &impl std::fmt::Display,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
 }
 
 pub(super) struct DescribeInstanceStatus {
@@ -579,7 +591,7 @@ struct StatusView {
 }
 
 impl RpcAction for DescribeInstanceStatus {
-    type Response = DescribeInstanceStatusResponse;
+    type Response<'s> = DescribeInstanceStatusResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let ids = p.repeated("InstanceId");
         if ids.len() > 100 {

@@ -41,8 +41,9 @@ pub struct Call<'a> {
 
 /// An operation: how to read it from parameters and what it does to the caller's scope.
 pub trait RpcAction: Sized {
-    /// What it answers (fields after `RequestId`).
-    type Response: Serialize;
+    /// What it answers (fields after `RequestId`); it may borrow from the scope, because it is
+    /// encoded before the lock is released (no copies of large Describe results).
+    type Response<'s>: Serialize;
     /// Reads the request.
     ///
     /// # Errors
@@ -52,7 +53,7 @@ pub trait RpcAction: Sized {
     ///
     /// # Errors
     /// Domain errors, mapped to wire codes by the caller.
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Self::Response>;
+    fn apply<'s>(self, scope: &'s mut Scope<'_>) -> domain::Result<Self::Response<'s>>;
 }
 
 /// A row of the table.
@@ -70,10 +71,12 @@ pub struct Action {
 
 fn run<A: RpcAction>(world: &World, call: &Call<'_>) -> Result<Reply, ApiError> {
     let request = A::decode(call.params)?;
-    let response = world
-        .in_scope(call.account, |scope| request.apply(scope))
-        .map_err(|e| ApiError::from_domain(e, call.params.dialect, call.action))?;
-    Reply::success(call.format, call.action, call.request_id, &response)
+    world.in_scope(call.account, |scope| {
+        let response = request
+            .apply(scope)
+            .map_err(|e| ApiError::from_domain(e, call.params.dialect, call.action))?;
+        Reply::success(call.format, call.action, call.request_id, &response)
+    })
 }
 
 /// A row of ECS 2014-05-26.
@@ -217,37 +220,40 @@ impl Paging {
     }
 }
 
-/// `{"Tag": [...]}`: the ECS wrapping of a tag list.
-#[derive(Debug, Serialize)]
-pub struct TagSet {
-    /// Tags.
-    #[serde(rename = "Tag")]
-    pub tag: Vec<TagView>,
+/// `{"Tag": [...]}`: the ECS wrapping of a tag list, serialized straight from the resource's tags.
+#[derive(Debug, Clone, Copy)]
+pub struct TagSet<'a>(pub &'a [(String, String)]);
+
+impl Serialize for TagSet<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Tags", 1)?;
+        st.serialize_field("Tag", &TagList(self.0))?;
+        st.end()
+    }
+}
+
+/// The bare list of tags (EBS shape, and the inside of [`TagSet`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TagList<'a>(pub &'a [(String, String)]);
+
+impl Serialize for TagList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|(k, v)| TagView {
+            tag_key: k.as_str(),
+            tag_value: v.as_str(),
+        }))
+    }
 }
 
 /// One tag as ECS and EBS show it.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub struct TagView {
+pub struct TagView<S = String> {
     /// Key.
-    pub tag_key: String,
+    pub tag_key: S,
     /// Value.
-    pub tag_value: String,
-}
-
-impl TagSet {
-    /// Wraps tags.
-    pub fn of(tags: &[(String, String)]) -> Self {
-        Self {
-            tag: tags
-                .iter()
-                .map(|(k, v)| TagView {
-                    tag_key: k.clone(),
-                    tag_value: v.clone(),
-                })
-                .collect(),
-        }
-    }
+    pub tag_value: S,
 }
 
 /// True when every wanted tag is on the resource (`Tag.N.Key` with an empty value matches any value).
@@ -258,27 +264,51 @@ pub fn has_tags(have: &[(String, String)], want: &[(String, String)]) -> bool {
     })
 }
 
+/// An ECS time string, written straight into the answer (no intermediate `String`); the
+/// default is the empty string ECS shows for "never".
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EcsTime {
+    ms: Option<i64>,
+    seconds: bool,
+}
+
 /// ECS time with minutes (`2017-12-10T04:04Z`), as DescribeInstances shows it.
-pub fn ecs_minutes(ms: i64) -> String {
-    fmt_time(
-        ms,
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]Z"),
-    )
+pub fn ecs_minutes(ms: i64) -> EcsTime {
+    EcsTime {
+        ms: Some(ms),
+        seconds: false,
+    }
 }
 
 /// ECS time with seconds (`2021-06-07T06:08:54Z`), as DescribeDisks shows it.
-pub fn ecs_seconds(ms: i64) -> String {
-    fmt_time(
-        ms,
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"),
-    )
+pub fn ecs_seconds(ms: i64) -> EcsTime {
+    EcsTime {
+        ms: Some(ms),
+        seconds: true,
+    }
 }
 
-fn fmt_time(ms: i64, f: &[time::format_description::BorrowedFormatItem<'_>]) -> String {
-    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
-        .ok()
-        .and_then(|t| t.format(f).ok())
-        .unwrap_or_default()
+impl std::fmt::Display for EcsTime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let Some(t) = self
+            .ms
+            .and_then(|ms| time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok())
+        else {
+            return Ok(());
+        };
+        let (y, m, d) = (t.year(), u8::from(t.month()), t.day());
+        write!(f, "{y:04}-{m:02}-{d:02}T{:02}:{:02}", t.hour(), t.minute())?;
+        if self.seconds {
+            write!(f, ":{:02}", t.second())?;
+        }
+        f.write_str("Z")
+    }
+}
+
+impl Serialize for EcsTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 /// The empty success body (`{"RequestId": …}` only).
@@ -373,7 +403,14 @@ mod tests {
 
     #[test]
     fn time_formats() {
-        assert_eq!(ecs_minutes(1_512_878_640_000), "2017-12-10T04:04Z");
-        assert_eq!(ecs_seconds(1_623_046_134_000), "2021-06-07T06:08:54Z");
+        assert_eq!(
+            ecs_minutes(1_512_878_640_000).to_string(),
+            "2017-12-10T04:04Z"
+        );
+        assert_eq!(
+            ecs_seconds(1_623_046_134_000).to_string(),
+            "2021-06-07T06:08:54Z"
+        );
+        assert_eq!(EcsTime::default().to_string(), "");
     }
 }

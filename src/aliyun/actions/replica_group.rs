@@ -52,7 +52,7 @@ pub(super) struct CreateDiskReplicaGroupResponse {
 }
 
 impl RpcAction for CreateDiskReplicaGroup {
-    type Response = CreateDiskReplicaGroupResponse;
+    type Response<'s> = CreateDiskReplicaGroupResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             spec: NewGroup {
@@ -95,7 +95,7 @@ pub(super) struct ModifyDiskReplicaGroup {
 }
 
 impl RpcAction for ModifyDiskReplicaGroup {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             target: Target::read(p, "ReplicaGroupId")?,
@@ -119,7 +119,7 @@ impl RpcAction for ModifyDiskReplicaGroup {
 pub(super) struct DeleteDiskReplicaGroup(Target);
 
 impl RpcAction for DeleteDiskReplicaGroup {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Target::read(p, "ReplicaGroupId").map(Self)
     }
@@ -136,7 +136,7 @@ pub(super) struct StartDiskReplicaGroup {
 }
 
 impl RpcAction for StartDiskReplicaGroup {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             target: Target::read(p, "ReplicaGroupId")?,
@@ -154,7 +154,7 @@ impl RpcAction for StartDiskReplicaGroup {
 pub(super) struct StopDiskReplicaGroup(Target);
 
 impl RpcAction for StopDiskReplicaGroup {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Target::read(p, "ReplicaGroupId").map(Self)
     }
@@ -168,7 +168,7 @@ impl RpcAction for StopDiskReplicaGroup {
 pub(super) struct FailoverDiskReplicaGroup(Target);
 
 impl RpcAction for FailoverDiskReplicaGroup {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Target::read(p, "ReplicaGroupId").map(Self)
     }
@@ -185,7 +185,7 @@ pub(super) struct ReprotectDiskReplicaGroup {
 }
 
 impl RpcAction for ReprotectDiskReplicaGroup {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             target: Target::read(p, "ReplicaGroupId")?,
@@ -209,7 +209,7 @@ pub(super) struct AddDiskReplicaPair {
 }
 
 impl RpcAction for AddDiskReplicaPair {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             target: Target::read(p, "ReplicaGroupId")?,
@@ -231,7 +231,7 @@ pub(super) struct RemoveDiskReplicaPair {
 }
 
 impl RpcAction for RemoveDiskReplicaPair {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             target: Target::read(p, "ReplicaGroupId")?,
@@ -323,7 +323,7 @@ impl GroupView {
 }
 
 impl RpcAction for DescribeDiskReplicaGroups {
-    type Response = DescribeDiskReplicaGroupsResponse;
+    type Response<'s> = DescribeDiskReplicaGroupsResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let region_id = need(p, "RegionId")?;
         let (page, page_number) = paging(p)?;

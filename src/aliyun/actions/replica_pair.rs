@@ -221,7 +221,7 @@ fn order_id(pair_id: &str) -> String {
 }
 
 impl RpcAction for CreateDiskReplicaPair {
-    type Response = CreateDiskReplicaPairResponse;
+    type Response<'s> = CreateDiskReplicaPairResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let ecs = p.dialect == Dialect::Ecs;
         // ECS (the seed) names no zones but requires PairName; EBS requires both zones.
@@ -304,7 +304,7 @@ pub(super) struct StartDiskReplicaPair {
 }
 
 impl RpcAction for StartDiskReplicaPair {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             target: Target::read(p, "ReplicaPairId")?,
@@ -322,7 +322,7 @@ impl RpcAction for StartDiskReplicaPair {
 pub(super) struct StopDiskReplicaPair(Target);
 
 impl RpcAction for StopDiskReplicaPair {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Target::read(p, "ReplicaPairId").map(Self)
     }
@@ -336,7 +336,7 @@ impl RpcAction for StopDiskReplicaPair {
 pub(super) struct DeleteDiskReplicaPair(Target);
 
 impl RpcAction for DeleteDiskReplicaPair {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Target::read(p, "ReplicaPairId").map(Self)
     }
@@ -350,7 +350,7 @@ impl RpcAction for DeleteDiskReplicaPair {
 pub(super) struct FailoverDiskReplicaPair(Target);
 
 impl RpcAction for FailoverDiskReplicaPair {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Target::read(p, "ReplicaPairId").map(Self)
     }
@@ -367,7 +367,7 @@ pub(super) struct ReprotectDiskReplicaPair {
 }
 
 impl RpcAction for ReprotectDiskReplicaPair {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             target: Target::read(p, "ReplicaPairId")?,
@@ -389,7 +389,7 @@ pub(super) struct ModifyDiskReplicaPair {
 }
 
 impl RpcAction for ModifyDiskReplicaPair {
-    type Response = Empty;
+    type Response<'s> = Empty;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             target: Target::read(p, "ReplicaPairId")?,
@@ -502,7 +502,7 @@ impl PairView {
 }
 
 impl RpcAction for DescribeDiskReplicaPairs {
-    type Response = DescribeDiskReplicaPairsResponse;
+    type Response<'s> = DescribeDiskReplicaPairsResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         let region_id = need(p, "RegionId")?;
         let group = p.string("ReplicaGroupId").map(|g| {
@@ -555,7 +555,7 @@ pub(super) struct DescribeDiskReplicaPairProgressResponse {
 }
 
 impl RpcAction for DescribeDiskReplicaPairProgress {
-    type Response = DescribeDiskReplicaPairProgressResponse;
+    type Response<'s> = DescribeDiskReplicaPairProgressResponse;
     fn decode(p: &Params) -> Result<Self, ApiError> {
         Ok(Self {
             region: need(p, "RegionId")?,
