@@ -35,7 +35,10 @@ pub async fn handle(
     body: Body,
 ) -> Reply {
     let mut env = Envelope {
-        request_id: uuid::Uuid::new_v4().to_string().to_uppercase(),
+        request_id: uuid::Uuid::new_v4()
+            .hyphenated()
+            .encode_upper(&mut uuid::Uuid::encode_buffer())
+            .to_owned(),
         host: headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
@@ -68,6 +71,10 @@ fn decode_error(e: &DecodeError) -> ApiError {
 }
 
 async fn read_body(app: &AppState, body: Body) -> Result<axum::body::Bytes, ApiError> {
+    // Most SDK calls carry everything in the query with `Content-Length: 0`: no timer needed.
+    if axum::body::HttpBody::size_hint(&body).exact() == Some(0) {
+        return Ok(axum::body::Bytes::new());
+    }
     let limit = app.limits.max_body_bytes;
     let read = axum::body::to_bytes(body, limit);
     match tokio::time::timeout(Duration::from_secs(app.limits.request_timeout_secs), read).await {
