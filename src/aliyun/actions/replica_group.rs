@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::replica_pair::{
     bandwidth, client_token, description, id_list, name, need, paging, rpo, secs, site, tag_views,
-    Target,
+    target_action, Target,
 };
 use super::{ebs, ecs, Action, Empty, RpcAction, TagView};
 use crate::aliyun::error::ApiError;
@@ -116,19 +116,12 @@ impl RpcAction for ModifyDiskReplicaGroup {
     }
 }
 
-pub(super) struct DeleteDiskReplicaGroup(Target);
-
-impl RpcAction for DeleteDiskReplicaGroup {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Target::read(p, "ReplicaGroupId").map(Self)
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        self.0.once(scope, "replica_group.delete", |s, r, id| {
-            s.delete_replica_group(r, id)
-        })
-    }
-}
+target_action!(
+    DeleteDiskReplicaGroup,
+    "ReplicaGroupId",
+    "replica_group.delete",
+    delete_replica_group
+);
 
 pub(super) struct StartDiskReplicaGroup {
     target: Target,
@@ -151,33 +144,19 @@ impl RpcAction for StartDiskReplicaGroup {
     }
 }
 
-pub(super) struct StopDiskReplicaGroup(Target);
+target_action!(
+    StopDiskReplicaGroup,
+    "ReplicaGroupId",
+    "replica_group.stop",
+    stop_replica_group
+);
 
-impl RpcAction for StopDiskReplicaGroup {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Target::read(p, "ReplicaGroupId").map(Self)
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        self.0.once(scope, "replica_group.stop", |s, r, id| {
-            s.stop_replica_group(r, id)
-        })
-    }
-}
-
-pub(super) struct FailoverDiskReplicaGroup(Target);
-
-impl RpcAction for FailoverDiskReplicaGroup {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Target::read(p, "ReplicaGroupId").map(Self)
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        self.0.once(scope, "replica_group.failover", |s, r, id| {
-            s.failover_replica_group(r, id)
-        })
-    }
-}
+target_action!(
+    FailoverDiskReplicaGroup,
+    "ReplicaGroupId",
+    "replica_group.failover",
+    failover_replica_group
+);
 
 pub(super) struct ReprotectDiskReplicaGroup {
     target: Target,

@@ -156,6 +156,25 @@ pub(super) fn tag_views(tags: &[(String, String)]) -> Vec<TagView> {
         .collect()
 }
 
+/// An action that names one pair or group (RegionId, the id, ClientToken) and calls one domain
+/// method with the region and id: `target_action!(Dto, "IdParameter", "idempotence key", method)`.
+macro_rules! target_action {
+    ($dto:ident, $param:literal, $key:literal, $method:ident) => {
+        pub(super) struct $dto(Target);
+
+        impl RpcAction for $dto {
+            type Response<'s> = Empty;
+            fn decode(p: &Params) -> Result<Self, ApiError> {
+                Target::read(p, $param).map(Self)
+            }
+            fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
+                self.0.once(scope, $key, |s, r, id| s.$method(r, id))
+            }
+        }
+    };
+}
+pub(super) use target_action;
+
 /// The region, resource id and ClientToken every status-changing call carries.
 pub(super) struct Target {
     pub(super) region: String,
@@ -319,47 +338,26 @@ impl RpcAction for StartDiskReplicaPair {
     }
 }
 
-pub(super) struct StopDiskReplicaPair(Target);
+target_action!(
+    StopDiskReplicaPair,
+    "ReplicaPairId",
+    "replica_pair.stop",
+    stop_replica_pair
+);
 
-impl RpcAction for StopDiskReplicaPair {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Target::read(p, "ReplicaPairId").map(Self)
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        self.0.once(scope, "replica_pair.stop", |s, r, id| {
-            s.stop_replica_pair(r, id)
-        })
-    }
-}
+target_action!(
+    DeleteDiskReplicaPair,
+    "ReplicaPairId",
+    "replica_pair.delete",
+    delete_replica_pair
+);
 
-pub(super) struct DeleteDiskReplicaPair(Target);
-
-impl RpcAction for DeleteDiskReplicaPair {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Target::read(p, "ReplicaPairId").map(Self)
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        self.0.once(scope, "replica_pair.delete", |s, r, id| {
-            s.delete_replica_pair(r, id)
-        })
-    }
-}
-
-pub(super) struct FailoverDiskReplicaPair(Target);
-
-impl RpcAction for FailoverDiskReplicaPair {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Target::read(p, "ReplicaPairId").map(Self)
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        self.0.once(scope, "replica_pair.failover", |s, r, id| {
-            s.failover_replica_pair(r, id)
-        })
-    }
-}
+target_action!(
+    FailoverDiskReplicaPair,
+    "ReplicaPairId",
+    "replica_pair.failover",
+    failover_replica_pair
+);
 
 pub(super) struct ReprotectDiskReplicaPair {
     target: Target,
