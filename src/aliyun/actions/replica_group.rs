@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::replica_pair::{
     bandwidth, client_token, description, id_list, name, need, paging, rpo, secs, site, tag_views,
-    target_action, Target,
+    target_action, ExtraArg, Target,
 };
 use super::{ebs, ecs, Action, Empty, RpcAction, TagView};
 use crate::aliyun::error::ApiError;
@@ -158,73 +158,31 @@ target_action!(
     failover_replica_group
 );
 
-pub(super) struct ReprotectDiskReplicaGroup {
-    target: Target,
-    reverse: bool,
-}
-
-impl RpcAction for ReprotectDiskReplicaGroup {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
-            target: Target::read(p, "ReplicaGroupId")?,
-            reverse: p.bool("ReverseReplicate")?.unwrap_or(true),
-        })
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        let reverse = self.reverse;
-        self.target
-            .once(scope, "replica_group.reprotect", |s, r, id| {
-                s.reprotect_replica_group(r, id, reverse)
-            })
-    }
-}
+target_action!(
+    ReprotectDiskReplicaGroup,
+    "ReplicaGroupId",
+    "replica_group.reprotect",
+    reprotect_replica_group,
+    bool = |p| p.bool("ReverseReplicate")?.unwrap_or(true)
+);
 
 // ---- membership ----
 
-pub(super) struct AddDiskReplicaPair {
-    target: Target,
-    pair_id: String,
-}
+target_action!(
+    AddDiskReplicaPair,
+    "ReplicaGroupId",
+    "replica_group.add_pair",
+    add_replica_pair,
+    String = |p| need(p, "ReplicaPairId")?
+);
 
-impl RpcAction for AddDiskReplicaPair {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
-            target: Target::read(p, "ReplicaGroupId")?,
-            pair_id: need(p, "ReplicaPairId")?,
-        })
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        let pair = &self.pair_id;
-        self.target
-            .once(scope, "replica_group.add_pair", |s, r, id| {
-                s.add_replica_pair(r, id, pair)
-            })
-    }
-}
-
-pub(super) struct RemoveDiskReplicaPair {
-    target: Target,
-    pair_id: String,
-}
-
-impl RpcAction for RemoveDiskReplicaPair {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
-            target: Target::read(p, "ReplicaGroupId")?,
-            pair_id: need(p, "ReplicaPairId")?,
-        })
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        let pair = &self.pair_id;
-        self.target
-            .once(scope, "replica_group.remove_pair", |s, r, id| {
-                s.remove_replica_pair(r, id, pair)
-            })
-    }
-}
+target_action!(
+    RemoveDiskReplicaPair,
+    "ReplicaGroupId",
+    "replica_group.remove_pair",
+    remove_replica_pair,
+    String = |p| need(p, "ReplicaPairId")?
+);
 
 // ---- DescribeDiskReplicaGroups ----
 

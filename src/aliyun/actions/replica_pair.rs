@@ -158,6 +158,7 @@ pub(super) fn tag_views(tags: &[(String, String)]) -> Vec<TagView> {
 
 /// An action that names one pair or group (RegionId, the id, ClientToken) and calls one domain
 /// method with the region and id: `target_action!(Dto, "IdParameter", "idempotence key", method)`.
+/// With `, Type = |p| expr` it also reads one more parameter and passes it as a third argument.
 macro_rules! target_action {
     ($dto:ident, $param:literal, $key:literal, $method:ident) => {
         pub(super) struct $dto(Target);
@@ -172,8 +173,48 @@ macro_rules! target_action {
             }
         }
     };
+    ($dto:ident, $param:literal, $key:literal, $method:ident, $ty:ty = |$p:ident| $read:expr) => {
+        pub(super) struct $dto(Target, $ty);
+
+        impl RpcAction for $dto {
+            type Response<'s> = Empty;
+            fn decode($p: &Params) -> Result<Self, ApiError> {
+                Ok(Self(Target::read($p, $param)?, $read))
+            }
+            fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
+                let extra = &self.1;
+                self.0.once(scope, $key, |s, r, id| {
+                    s.$method(r, id, ExtraArg::arg(extra))
+                })
+            }
+        }
+    };
 }
 pub(super) use target_action;
+
+/// How [`target_action!`]'s extra parameter is handed to the domain: flags by value, ids as `&str`.
+pub(super) trait ExtraArg {
+    /// What the domain method takes.
+    type Arg<'a>
+    where
+        Self: 'a;
+    /// The argument.
+    fn arg(&self) -> Self::Arg<'_>;
+}
+
+impl ExtraArg for bool {
+    type Arg<'a> = bool;
+    fn arg(&self) -> bool {
+        *self
+    }
+}
+
+impl ExtraArg for String {
+    type Arg<'a> = &'a str;
+    fn arg(&self) -> &str {
+        self
+    }
+}
 
 /// The region, resource id and ClientToken every status-changing call carries.
 pub(super) struct Target {
@@ -359,27 +400,13 @@ target_action!(
     failover_replica_pair
 );
 
-pub(super) struct ReprotectDiskReplicaPair {
-    target: Target,
-    reverse: bool,
-}
-
-impl RpcAction for ReprotectDiskReplicaPair {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
-            target: Target::read(p, "ReplicaPairId")?,
-            reverse: p.bool("ReverseReplicate")?.unwrap_or(true),
-        })
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        let reverse = self.reverse;
-        self.target
-            .once(scope, "replica_pair.reprotect", |s, r, id| {
-                s.reprotect_replica_pair(r, id, reverse)
-            })
-    }
-}
+target_action!(
+    ReprotectDiskReplicaPair,
+    "ReplicaPairId",
+    "replica_pair.reprotect",
+    reprotect_replica_pair,
+    bool = |p| p.bool("ReverseReplicate")?.unwrap_or(true)
+);
 
 pub(super) struct ModifyDiskReplicaPair {
     target: Target,
