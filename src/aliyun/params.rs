@@ -200,8 +200,13 @@ impl Params {
     }
 
     /// A stable text of the operation's own parameters, for ClientToken comparison.
+    /// Empty when the call carries no ClientToken: there is nothing to compare it with, so the
+    /// common case pays nothing.
     pub fn fingerprint(&self) -> String {
         let mut s = String::new();
+        if self.get("ClientToken").is_none() {
+            return s;
+        }
         for (k, v) in self
             .map
             .iter()
