@@ -91,12 +91,15 @@ async fn disk_lifecycle_in_realistic_time() {
         .err(404, "InvalidDiskId.NotFound");
 }
 
+/// Parameters of a call and the status and code it must be refused with.
+type Refusal<'a> = (&'a [(&'a str, &'a str)], u16, &'a str);
+
 #[tokio::test]
 async fn create_disk_errors() {
     let s = default_server().await;
     let z = ("ZoneId", "cn-hangzhou-h");
     let region = ("RegionId", HZ);
-    let refused: &[(&[(&str, &str)], u16, &str)] = &[
+    let refused: &[Refusal] = &[
         (&[region, z], 400, "MissingParameter"),
         (
             &[region, z, ("Size", "10"), ("DiskCategory", "cloud_essd")],
