@@ -81,9 +81,8 @@ async fn read_body(app: &AppState, body: Body) -> Result<axum::body::Bytes, ApiE
         Err(_) => Err(ErrorCode::RequestTimeout.into()),
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(e)) => {
-            let too_large = std::error::Error::source(&e).is_some_and(|s| {
-                s.is::<http_body_util::LengthLimitError>() || s.to_string().contains("length limit")
-            });
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
             if too_large {
                 Err(ErrorCode::RequestTooLarge.into())
             } else {
