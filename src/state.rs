@@ -15,7 +15,7 @@ pub struct Limits {
     /// Largest accepted body.
     pub max_body_bytes: usize,
     /// Time allowed to receive a body.
-    pub request_timeout_secs: u64,
+    pub request_timeout: std::time::Duration,
 }
 
 /// Cheap to clone: every field is a handle.
@@ -59,7 +59,7 @@ impl AppState {
             )),
             limits: Limits {
                 max_body_bytes: args.max_body_bytes,
-                request_timeout_secs: args.request_timeout_secs,
+                request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
             },
             settings: Arc::new(settings),
         })

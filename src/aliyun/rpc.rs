@@ -2,7 +2,6 @@
 //! finds its row in the action table, runs it and encodes the answer — errors included.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -77,7 +76,7 @@ async fn read_body(app: &AppState, body: Body) -> Result<axum::body::Bytes, ApiE
     }
     let limit = app.limits.max_body_bytes;
     let read = axum::body::to_bytes(body, limit);
-    match tokio::time::timeout(Duration::from_secs(app.limits.request_timeout_secs), read).await {
+    match tokio::time::timeout(app.limits.request_timeout, read).await {
         Err(_) => Err(ErrorCode::RequestTimeout.into()),
         Ok(Ok(bytes)) => Ok(bytes),
         Ok(Err(e)) => {

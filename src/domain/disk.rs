@@ -498,4 +498,83 @@ mod tests {
             Some(&[D::Attaching, D::InUse][..])
         );
     }
+
+    /// Attach, Detach and Delete through `Scope`, from every disk status, with a running
+    /// instance in the disk's zone: what each answers and the status it leaves.
+    #[test]
+    fn operations_from_every_status() {
+        use crate::config::Timing;
+        use crate::domain::replica::fixture::{Lab, HZ};
+        use DiskStatus as D;
+
+        #[derive(Debug, PartialEq)]
+        enum Want {
+            Ok(Option<D>),
+            Status,
+            Denied(Denial),
+        }
+        /// A disk in `status`, and the instance it is (or was being) attached to.
+        fn disk_in(lab: &mut Lab, status: D) -> (String, String) {
+            let inst = lab.instance(HZ.0, HZ.1);
+            let id = match status {
+                D::Creating => lab
+                    .scope()
+                    .create_disk(&NewDisk {
+                        zone_id: HZ.1.into(),
+                        category: Some("cloud_essd".into()),
+                        size: Some(40),
+                        ..NewDisk::default()
+                    })
+                    .unwrap(),
+                _ => lab.disk(HZ.1, 40),
+            };
+            if matches!(status, D::Attaching | D::InUse | D::Detaching) {
+                lab.scope().attach_disk(&inst, &id, None).unwrap();
+            }
+            if matches!(status, D::InUse | D::Detaching) {
+                lab.advance(1_000);
+            }
+            if status == D::Detaching {
+                lab.scope().detach_disk(&inst, &id).unwrap();
+            }
+            assert_eq!(lab.scope().disk_mut(&id).unwrap().status(), status);
+            (id, inst)
+        }
+        let in_use = || Want::Denied(Denial::DiskInUse);
+        let detached = || Want::Denied(Denial::DiskAlreadyDetached);
+        #[rustfmt::skip]
+        let expect: [(D, [Want; 3]); 5] = [
+            //              Attach                       Detach                       Delete
+            (D::Creating,  [Want::Status,               detached(),                  Want::Status]),
+            (D::Available, [Want::Ok(Some(D::Attaching)), detached(),                Want::Ok(None)]),
+            (D::Attaching, [in_use(),                   Want::Status,                Want::Status]),
+            (D::InUse,     [in_use(),                   Want::Ok(Some(D::Detaching)), Want::Denied(Denial::DiskStillAttached)]),
+            (D::Detaching, [in_use(),                   Want::Status,                Want::Status]),
+        ];
+        for (from, row) in expect {
+            for (op, want) in ["attach", "detach", "delete"].into_iter().zip(row) {
+                let mut lab = Lab::new(Timing::Realistic);
+                let (id, inst) = disk_in(&mut lab, from);
+                let mut s = lab.scope();
+                let got = match op {
+                    "attach" => s.attach_disk(&inst, &id, None),
+                    "detach" => s.detach_disk(&inst, &id),
+                    _ => s.delete_disk(&id),
+                };
+                let after = s.disk_mut(&id).ok().map(|d| d.status());
+                let got = match got {
+                    Ok(()) => Want::Ok(after),
+                    Err(Error::IncorrectStatus {
+                        kind: Kind::Disk, ..
+                    }) => Want::Status,
+                    Err(Error::Denied(d)) => Want::Denied(d),
+                    Err(e) => panic!("{op} from {from:?}: {e:?}"),
+                };
+                assert_eq!(got, want, "{op} from {from:?}");
+                if !matches!(got, Want::Ok(_)) {
+                    assert_eq!(after, Some(from), "{op} from {from:?} changed the disk");
+                }
+            }
+        }
+    }
 }

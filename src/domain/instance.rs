@@ -623,32 +623,30 @@ fn vsw_zone(vsw: &str, region: &super::catalog::Region) -> Option<String> {
 mod tests {
     use super::*;
 
-    /// The documented machine, pair by pair: (operation, from) → allowed?
+    /// The documented machine, cell by cell: every (operation, status) → path, or refused.
     #[test]
     fn machine_table() {
         use InstanceOp as O;
-        let expect = [
-            (O::Start, S::Stopped, Some(&[S::Starting, S::Running][..])),
-            (O::Start, S::Running, None),
-            (O::Start, S::Starting, None),
-            (O::Start, S::Stopping, None),
-            (O::Start, S::Pending, None),
-            (O::Stop, S::Running, Some(&[S::Stopping, S::Stopped][..])),
-            (O::Stop, S::Stopped, None),
-            (O::Stop, S::Starting, None),
-            (O::Stop, S::Pending, None),
-            (
-                O::Reboot,
-                S::Running,
-                Some(&[S::Stopping, S::Starting, S::Running][..]),
-            ),
-            (O::Reboot, S::Stopped, None),
-            (O::Delete, S::Stopped, Some(&[][..])),
-            (O::Delete, S::Running, None),
-            (O::ForceDelete, S::Running, Some(&[][..])),
+        let start: &[S] = &[S::Starting, S::Running];
+        let stop: &[S] = &[S::Stopping, S::Stopped];
+        let reboot: &[S] = &[S::Stopping, S::Starting, S::Running];
+        let gone: &[S] = &[];
+        #[rustfmt::skip]
+        let expect: [(O, [Option<&[S]>; 5]); 5] = [
+            //              Pending     Starting    Running       Stopping    Stopped
+            (O::Start,       [None,       None,       None,         None,       Some(start)]),
+            (O::Stop,        [None,       None,       Some(stop),   None,       None]),
+            (O::Reboot,      [None,       None,       Some(reboot), None,       None]),
+            (O::Delete,      [None,       None,       None,         None,       Some(gone)]),
+            (O::ForceDelete, [Some(gone), Some(gone), Some(gone),   Some(gone), Some(gone)]),
         ];
-        for (op, from, want) in expect {
-            assert_eq!(path(op, from), want, "{op:?} from {from:?}");
+        let mut cells = 0;
+        for (op, row) in expect {
+            for (from, want) in S::ALL.into_iter().zip(row) {
+                assert_eq!(path(op, from), want, "{op:?} from {from:?}");
+                cells += 1;
+            }
         }
+        assert_eq!(cells, 25);
     }
 }

@@ -126,6 +126,104 @@ fn state_table_every_status_and_operation() {
     }
 }
 
+/// The group table against the reference (section 4.4), written out independently of `MACHINE`:
+/// for every operation, the statuses it is allowed from and what it does from each.
+#[test]
+fn table_rows_match_the_reference() {
+    use Dwell as D;
+    use Effect::{Go, Keep};
+    let full = Go(S::InitialSyncing, D::FullSync, S::Normal);
+    let resume = Go(S::Syncing, D::IncrementalSync, S::Normal);
+    let one_shot = Go(S::ManualSyncing, D::Copy, S::Stopped);
+    let stop = Go(S::Stopping, D::Short, S::Stopped);
+    let failover = Go(S::Failovering, D::Switch, S::Failovered);
+    let reprotect = Go(S::Reprotecting, D::Switch, S::Stopped);
+    let delete = Go(S::Deleting, D::Short, S::Deleted);
+    let expected: &[(GroupOp, &[(S, Effect)])] = &[
+        (
+            GroupOp::Start,
+            &[
+                (S::Created, full),
+                (S::InitialSyncing, Keep),
+                (S::Syncing, Keep),
+                (S::Normal, Keep),
+                (S::Stopped, full),
+            ],
+        ),
+        (
+            GroupOp::Resume,
+            &[
+                (S::InitialSyncing, Keep),
+                (S::Syncing, Keep),
+                (S::Normal, Keep),
+                (S::Stopped, resume),
+            ],
+        ),
+        (
+            GroupOp::OneShot,
+            &[
+                (S::Created, one_shot),
+                (S::ManualSyncing, one_shot),
+                (S::Stopped, one_shot),
+            ],
+        ),
+        (
+            GroupOp::Stop,
+            &[
+                (S::InitialSyncing, stop),
+                (S::ManualSyncing, stop),
+                (S::Syncing, stop),
+                (S::Normal, stop),
+                (S::Stopping, Keep),
+                (S::Stopped, Keep),
+                (S::StopFailed, stop),
+            ],
+        ),
+        (GroupOp::Modify, &[(S::Created, Keep), (S::Stopped, Keep)]),
+        (
+            GroupOp::Failover,
+            &[
+                (S::ManualSyncing, failover),
+                (S::Syncing, failover),
+                (S::Normal, failover),
+                (S::Stopping, failover),
+                (S::Stopped, failover),
+                (S::StopFailed, failover),
+                (S::Failovering, failover),
+                (S::Failovered, failover),
+                (S::FailoverFailed, failover),
+            ],
+        ),
+        (GroupOp::Reprotect, &[(S::Failovered, reprotect)]),
+        (GroupOp::CancelFailover, &[(S::Failovered, reprotect)]),
+        (
+            GroupOp::Delete,
+            &[
+                (S::Invalid, delete),
+                (S::Created, delete),
+                (S::CreateFailed, delete),
+                (S::Stopped, delete),
+                (S::Failovered, delete),
+                (S::Deleting, Keep),
+                (S::DeleteFailed, delete),
+            ],
+        ),
+        (GroupOp::AddPair, &[(S::Created, Keep), (S::Stopped, Keep)]),
+        (
+            GroupOp::RemovePair,
+            &[(S::Invalid, Keep), (S::Created, Keep), (S::Stopped, Keep)],
+        ),
+    ];
+    assert_eq!(expected.len(), GroupOp::ALL.len());
+    for (op, rows) in expected {
+        let actual: Vec<(S, Effect)> = S::ALL
+            .into_iter()
+            .filter_map(|s| effect(*op, s).map(|e| (s, e)))
+            .collect();
+        assert_eq!(actual, *rows, "{op:?}");
+    }
+}
+
 #[test]
 fn members_move_in_lockstep_through_a_workflow() {
     let mut lab = Lab::new(Timing::Realistic);

@@ -83,6 +83,7 @@ async fn form_bodies_plain_and_chunked() {
 async fn malformed_requests_get_documented_errors() {
     let s = spawn(Opts {
         max_body_bytes: 4096,
+        request_timeout: std::time::Duration::from_millis(300),
         ..Opts::default()
     })
     .await;

@@ -51,6 +51,8 @@ pub struct Opts {
     pub seed: Option<u64>,
     /// Body limit.
     pub max_body_bytes: usize,
+    /// Time allowed to receive a body.
+    pub request_timeout: std::time::Duration,
 }
 
 impl Default for Opts {
@@ -62,6 +64,7 @@ impl Default for Opts {
             seeded: true,
             seed: Some(1),
             max_body_bytes: 1024 * 1024,
+            request_timeout: std::time::Duration::from_secs(2),
         }
     }
 }
@@ -78,7 +81,6 @@ pub async fn spawn(opts: Opts) -> Server {
     args.auth = opts.auth;
     args.seed = opts.seed;
     args.max_body_bytes = opts.max_body_bytes;
-    args.request_timeout_secs = 2;
     if opts.seeded {
         args.fixtures =
             Some(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/example-seed.json").into());
@@ -95,7 +97,8 @@ pub async fn spawn(opts: Opts) -> Server {
             account: OTHER_ACCOUNT.into(),
         },
     ];
-    let state = ecs_emulator::AppState::from_args(&args).expect("state");
+    let mut state = ecs_emulator::AppState::from_args(&args).expect("state");
+    state.limits.request_timeout = opts.request_timeout;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(ecs_emulator::run(listener, state, async {
         let _ = rx.await;
