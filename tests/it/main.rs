@@ -4,6 +4,7 @@ mod common;
 mod control;
 mod disks;
 mod golden;
+mod golden_replication;
 mod instances;
 mod protocol;
 mod replication;

@@ -3,13 +3,12 @@
 
 use serde_json::Value;
 
+use crate::common::replica::{essd, join_group, new_group, new_pair, now_secs, pair_op, HZ, SH};
 use crate::common::{
-    default_server, spawn, Opts, Resp, Server, EBS, ECS, KEY_ID, KEY_SECRET, OTHER_ID, OTHER_SECRET,
+    default_server, spawn, Opts, Server, EBS, ECS, KEY_ID, KEY_SECRET, OTHER_ID, OTHER_SECRET,
 };
 use ecs_emulator::config::Timing;
 
-const HZ: (&str, &str) = ("cn-hangzhou", "cn-hangzhou-h");
-const SH: (&str, &str) = ("cn-shanghai", "cn-shanghai-e");
 /// The seed's running instance, in cn-hangzhou-h.
 const RUNNING: &str = "i-bp1seedrunning000001";
 
@@ -19,51 +18,6 @@ async fn realistic() -> Server {
         ..Opts::default()
     })
     .await
-}
-
-/// A new 40 GiB ESSD in `place`, Available (the clock is advanced past Creating).
-async fn essd(s: &Server, place: (&str, &str)) -> String {
-    let v = s
-        .ecs(
-            "CreateDisk",
-            &[
-                ("RegionId", place.0),
-                ("ZoneId", place.1),
-                ("DiskCategory", "cloud_essd"),
-                ("Size", "40"),
-            ],
-        )
-        .await
-        .ok();
-    s.advance(2.0).await;
-    v["DiskId"].as_str().expect("DiskId").to_owned()
-}
-
-/// CreateDiskReplicaPair in `version` between two new disks; returns (pair, source, destination).
-async fn new_pair(
-    s: &Server,
-    version: &str,
-    from: (&str, &str),
-    to: (&str, &str),
-    extra: &[(&str, &str)],
-) -> (String, String, String) {
-    let (src, dst) = (essd(s, from).await, essd(s, to).await);
-    let mut params = vec![
-        ("RegionId", from.0),
-        ("SourceZoneId", from.1),
-        ("DiskId", src.as_str()),
-        ("DestinationRegionId", to.0),
-        ("DestinationZoneId", to.1),
-        ("DestinationDiskId", dst.as_str()),
-        ("PairName", "pair-one"),
-    ];
-    params.extend_from_slice(extra);
-    let v = s.call(version, "CreateDiskReplicaPair", &params).await.ok();
-    let id = v["ReplicaPairId"]
-        .as_str()
-        .expect("ReplicaPairId")
-        .to_owned();
-    (id, src, dst)
 }
 
 /// The pair as DescribeDiskReplicaPairs shows it from `region` (Null when not listed).
@@ -100,19 +54,6 @@ async fn group_status(s: &Server, id: &str) -> String {
         .to_owned()
 }
 
-/// The virtual clock in Unix seconds.
-async fn now_secs(s: &Server) -> i64 {
-    s.control_get("/_emulator/clock").await["now_ms"]
-        .as_i64()
-        .expect("now_ms")
-        / 1000
-}
-
-async fn op(s: &Server, action: &str, region: &str, id: &str) -> Resp {
-    s.ebs(action, &[("RegionId", region), ("ReplicaPairId", id)])
-        .await
-}
-
 #[tokio::test]
 async fn pair_workflow_in_realistic_time() {
     let s = realistic().await;
@@ -140,10 +81,10 @@ async fn pair_workflow_in_realistic_time() {
     assert_eq!(status(&s, &id).await, "created");
 
     let started = now_secs(&s).await;
-    op(&s, "StartDiskReplicaPair", SH.0, &id).await.ok();
+    pair_op(&s, "StartDiskReplicaPair", SH.0, &id).await.ok();
     assert_eq!(status(&s, &id).await, "initial_syncing");
     s.advance(2.5).await;
-    let progress = op(&s, "DescribeDiskReplicaPairProgress", HZ.0, &id)
+    let progress = pair_op(&s, "DescribeDiskReplicaPairProgress", HZ.0, &id)
         .await
         .ok();
     assert_eq!(progress["Progress"], 50);
@@ -176,20 +117,22 @@ async fn pair_workflow_in_realistic_time() {
         started + 23
     );
 
-    op(&s, "StopDiskReplicaPair", HZ.0, &id).await.ok();
+    pair_op(&s, "StopDiskReplicaPair", HZ.0, &id).await.ok();
     assert_eq!(status(&s, &id).await, "stopping");
     s.advance(2.0).await;
     assert_eq!(status(&s, &id).await, "stopped");
 
-    op(&s, "FailoverDiskReplicaPair", HZ.0, &id)
+    pair_op(&s, "FailoverDiskReplicaPair", HZ.0, &id)
         .await
         .err(403, "OperationDenied.OperateNotAllowedForPrimary");
-    op(&s, "FailoverDiskReplicaPair", SH.0, &id).await.ok();
+    pair_op(&s, "FailoverDiskReplicaPair", SH.0, &id).await.ok();
     assert_eq!(status(&s, &id).await, "failovering");
     s.advance(3.0).await;
     assert_eq!(status(&s, &id).await, "failovered");
 
-    op(&s, "ReprotectDiskReplicaPair", SH.0, &id).await.ok();
+    pair_op(&s, "ReprotectDiskReplicaPair", SH.0, &id)
+        .await
+        .ok();
     assert_eq!(status(&s, &id).await, "reprotecting");
     s.advance(3.0).await;
     let p = view(&s, EBS, HZ.0, &id).await;
@@ -215,15 +158,15 @@ async fn pair_workflow_in_realistic_time() {
     );
     assert!(p.get("LastRecoverPoint").is_none(), "{p}");
 
-    op(&s, "StartDiskReplicaPair", SH.0, &id).await.ok();
+    pair_op(&s, "StartDiskReplicaPair", SH.0, &id).await.ok();
     s.advance(5.0).await;
     assert_eq!(status(&s, &id).await, "normal");
-    op(&s, "StopDiskReplicaPair", SH.0, &id).await.ok();
+    pair_op(&s, "StopDiskReplicaPair", SH.0, &id).await.ok();
     s.advance(2.0).await;
-    op(&s, "DeleteDiskReplicaPair", SH.0, &id)
+    pair_op(&s, "DeleteDiskReplicaPair", SH.0, &id)
         .await
         .err(403, "OperationDenied.OperateNotAllowedForStandby");
-    op(&s, "DeleteDiskReplicaPair", HZ.0, &id).await.ok();
+    pair_op(&s, "DeleteDiskReplicaPair", HZ.0, &id).await.ok();
     assert_eq!(status(&s, &id).await, "deleting");
     s.advance(2.0).await;
     let v = s
@@ -240,7 +183,7 @@ async fn pair_workflow_in_realistic_time() {
         ),
         (Some(0), Some(0))
     );
-    op(&s, "StopDiskReplicaPair", HZ.0, &id)
+    pair_op(&s, "StopDiskReplicaPair", HZ.0, &id)
         .await
         .err(404, "NoSuchResource");
 }
@@ -248,23 +191,7 @@ async fn pair_workflow_in_realistic_time() {
 #[tokio::test]
 async fn group_workflow_moves_every_member() {
     let s = realistic().await;
-    let g = s
-        .ebs(
-            "CreateDiskReplicaGroup",
-            &[
-                ("RegionId", HZ.0),
-                ("SourceZoneId", HZ.1),
-                ("DestinationRegionId", SH.0),
-                ("DestinationZoneId", SH.1),
-                ("GroupName", "group-one"),
-                ("RPO", "900"),
-            ],
-        )
-        .await
-        .ok()["ReplicaGroupId"]
-        .as_str()
-        .expect("ReplicaGroupId")
-        .to_owned();
+    let g = new_group(&s, HZ, SH, &[("GroupName", "group-one"), ("RPO", "900")]).await;
     assert!(g.starts_with("pg-"), "{g}");
     assert_eq!(group_status(&s, &g).await, "creating");
     let mut pairs = Vec::new();
@@ -279,16 +206,7 @@ async fn group_workflow_moves_every_member() {
     .await
     .err(403, "OperationDenied.NoPairInGroup");
     for p in &pairs {
-        s.ebs(
-            "AddDiskReplicaPair",
-            &[
-                ("RegionId", HZ.0),
-                ("ReplicaGroupId", &g),
-                ("ReplicaPairId", p),
-            ],
-        )
-        .await
-        .ok();
+        join_group(&s, HZ.0, &g, p).await;
     }
     let members = |want: &'static str| {
         let s = &s;
@@ -334,7 +252,7 @@ async fn group_workflow_moves_every_member() {
     members("created").await;
 
     // A member cannot be driven on its own.
-    op(&s, "StartDiskReplicaPair", HZ.0, &pairs[0])
+    pair_op(&s, "StartDiskReplicaPair", HZ.0, &pairs[0])
         .await
         .err(403, "OperationDenied");
     let started = now_secs(&s).await;
@@ -619,7 +537,7 @@ async fn ebs_errors_match_the_reference() {
     )
     .await
     .err(400, "InvalidParameter");
-    let e = op(&s, "StartDiskReplicaPair", HZ.0, "pair-cn-none")
+    let e = pair_op(&s, "StartDiskReplicaPair", HZ.0, "pair-cn-none")
         .await
         .err(404, "NoSuchResource");
     assert_eq!(e["Message"], "The specified resource does not exist.");
@@ -699,17 +617,17 @@ async fn ebs_errors_match_the_reference() {
         .err(403, "OperationDenied");
 
     // Status table: a created pair cannot stop or be deleted.
-    let e = op(&s, "StopDiskReplicaPair", HZ.0, &id)
+    let e = pair_op(&s, "StopDiskReplicaPair", HZ.0, &id)
         .await
         .err(403, "OperationDenied.InvalidStatus");
     assert_eq!(
         e["Message"],
         "The operation is not allowed in current status."
     );
-    op(&s, "DeleteDiskReplicaPair", HZ.0, &id)
+    pair_op(&s, "DeleteDiskReplicaPair", HZ.0, &id)
         .await
         .err(403, "OperationDenied.InvalidStatus");
-    op(&s, "ReprotectDiskReplicaPair", SH.0, &id)
+    pair_op(&s, "ReprotectDiskReplicaPair", SH.0, &id)
         .await
         .err(403, "OperationDenied.InvalidStatus");
     // One-shot copies are rate-limited (two must be more than half a cycle apart).
@@ -742,8 +660,8 @@ async fn the_secondary_must_stay_detached() {
     s.ecs("AttachDisk", &attach)
         .await
         .err(403, "IncorrectDiskStatus");
-    op(&s, "StartDiskReplicaPair", SH.0, &id).await.ok();
-    op(&s, "FailoverDiskReplicaPair", HZ.0, &id).await.ok();
+    pair_op(&s, "StartDiskReplicaPair", SH.0, &id).await.ok();
+    pair_op(&s, "FailoverDiskReplicaPair", HZ.0, &id).await.ok();
     assert_eq!(view(&s, EBS, HZ.0, &id).await["Status"], "failovered");
     // After failover the secondary is usable.
     s.ecs("AttachDisk", &attach).await.ok();
@@ -759,13 +677,15 @@ async fn the_secondary_must_stay_detached() {
     .await
     .err(400, "OperationDenied.StandbyDeviceAttached");
     // Reversing is fine: the attached disk becomes the new source.
-    op(&s, "ReprotectDiskReplicaPair", HZ.0, &id).await.ok();
+    pair_op(&s, "ReprotectDiskReplicaPair", HZ.0, &id)
+        .await
+        .ok();
     let p = view(&s, EBS, HZ.0, &id).await;
     assert_eq!(
         (p["SourceDiskId"].as_str(), p["Status"].as_str()),
         (Some(dst.as_str()), Some("stopped"))
     );
-    op(&s, "StartDiskReplicaPair", HZ.0, &id).await.ok();
+    pair_op(&s, "StartDiskReplicaPair", HZ.0, &id).await.ok();
 
     // A disk attached before pairing blocks the start.
     let (id2, _, dst2) = new_pair(&s, EBS, SH, HZ, &[]).await;
@@ -795,7 +715,7 @@ async fn the_secondary_must_stay_detached() {
         .await
         .ok();
     let id3 = v["ReplicaPairId"].as_str().unwrap();
-    let e = op(&s, "StartDiskReplicaPair", SH.0, id3)
+    let e = pair_op(&s, "StartDiskReplicaPair", SH.0, id3)
         .await
         .err(400, "OperationDenied.StandbyDeviceAttached");
     assert_eq!(e["Message"], "The secondary disk is attached.");
@@ -806,17 +726,17 @@ async fn the_secondary_must_stay_detached() {
 async fn deleting_a_paired_disk_invalidates_the_pair() {
     let s = default_server().await;
     let (id, src, _) = new_pair(&s, EBS, HZ, SH, &[]).await;
-    op(&s, "StartDiskReplicaPair", HZ.0, &id).await.ok();
+    pair_op(&s, "StartDiskReplicaPair", HZ.0, &id).await.ok();
     s.ecs("DeleteDisk", &[("DiskId", &src)]).await.ok();
     let p = view(&s, EBS, HZ.0, &id).await;
     assert_eq!(
         (p["Status"].as_str(), p["StatusMessage"].as_str()),
         (Some("invalid"), Some("DeviceRemoved"))
     );
-    op(&s, "StartDiskReplicaPair", HZ.0, &id)
+    pair_op(&s, "StartDiskReplicaPair", HZ.0, &id)
         .await
         .err(403, "OperationDenied.InvalidStatus");
-    op(&s, "DeleteDiskReplicaPair", HZ.0, &id).await.ok();
+    pair_op(&s, "DeleteDiskReplicaPair", HZ.0, &id).await.ok();
     assert!(view(&s, EBS, HZ.0, &id).await.is_null());
 }
 
@@ -860,7 +780,7 @@ async fn client_token_makes_calls_idempotent() {
     s.ebs("StartDiskReplicaPair", &start).await.ok();
     // The retry answers success instead of InvalidStatus, and changes nothing.
     s.ebs("StartDiskReplicaPair", &start).await.ok();
-    op(&s, "StartDiskReplicaPair", HZ.0, id)
+    pair_op(&s, "StartDiskReplicaPair", HZ.0, id)
         .await
         .err(403, "OperationDenied.InvalidStatus");
 }
@@ -1088,26 +1008,8 @@ async fn concurrent_starts_exactly_one_wins() {
 #[tokio::test]
 async fn group_membership_errors() {
     let s = default_server().await;
-    let group = |zone: &'static str| {
-        let s = &s;
-        async move {
-            s.ebs(
-                "CreateDiskReplicaGroup",
-                &[
-                    ("RegionId", HZ.0),
-                    ("SourceZoneId", HZ.1),
-                    ("DestinationRegionId", SH.0),
-                    ("DestinationZoneId", zone),
-                ],
-            )
-            .await
-            .ok()["ReplicaGroupId"]
-                .as_str()
-                .unwrap()
-                .to_owned()
-        }
-    };
-    let (g, other_route) = (group(SH.1).await, group("cn-shanghai-f").await);
+    let g = new_group(&s, HZ, SH, &[]).await;
+    let other_route = new_group(&s, HZ, (SH.0, "cn-shanghai-f"), &[]).await;
     let (p, _, _) = new_pair(&s, EBS, HZ, SH, &[]).await;
     let add = |g: &str, p: &str| {
         let (s, g, p) = (&s, g.to_owned(), p.to_owned());

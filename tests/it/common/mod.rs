@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod replica;
+
 use std::net::SocketAddr;
 
 use ecs_emulator::aliyun::signature::{sign_acs3, sign_rpc};
