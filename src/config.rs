@@ -105,7 +105,7 @@ pub enum AuthMode {
     Strict,
 }
 
-/// How long transitional states last.
+/// How long transitional states last (the CLI's spelling of the domain's timing).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Timing {
     /// Short documented delays, observable through Describe calls.
@@ -202,6 +202,24 @@ impl ServeArgs {
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+        }
+    }
+}
+
+impl From<Timing> for crate::domain::clock::Timing {
+    fn from(t: Timing) -> Self {
+        match t {
+            Timing::Realistic => Self::Realistic,
+            Timing::Instant => Self::Instant,
+        }
+    }
+}
+
+impl From<ClockMode> for crate::domain::clock::ClockMode {
+    fn from(m: ClockMode) -> Self {
+        match m {
+            ClockMode::System => Self::System,
+            ClockMode::Manual => Self::Manual,
         }
     }
 }

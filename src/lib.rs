@@ -23,6 +23,8 @@ pub mod aliyun;
 pub mod config;
 pub mod control;
 pub mod domain;
+pub mod engine;
+pub mod seed;
 pub mod state;
 
 use std::future::Future;

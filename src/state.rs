@@ -1,13 +1,18 @@
-//! The state every handler shares: the world, the signature verifier and the request limits.
+//! The state every handler shares: the engine (the world and its one path), each dialect's own
+//! parts, the registry of operations served, and the request limits.
 
 use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
 
 use crate::aliyun::signature::Verifier;
 use crate::config::{Keyring, ServeArgs};
 use crate::domain::catalog::Catalog;
-use crate::domain::clock::{Clock, Durations};
-use crate::domain::seed::Seed;
+use crate::domain::clock::{wall_ms, Durations};
 use crate::domain::{Cloud, World};
+use crate::engine::Engine;
+use crate::seed::Seed;
 
 /// Request-size and time limits.
 #[derive(Debug, Clone, Copy)]
@@ -15,16 +20,39 @@ pub struct Limits {
     /// Largest accepted body.
     pub max_body_bytes: usize,
     /// Time allowed to receive a body.
-    pub request_timeout: std::time::Duration,
+    pub request_timeout: Duration,
+}
+
+/// The Alibaba Cloud dialect's own state.
+pub struct Aliyun {
+    /// Signature checks.
+    pub verifier: Verifier,
+}
+
+/// One operation a dialect serves, as the control plane lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// Dialect family, e.g. `alibaba`.
+    pub dialect: &'static str,
+    /// Product, e.g. `ecs`.
+    pub product: &'static str,
+    /// API version.
+    pub version: &'static str,
+    /// Wire name.
+    pub action: &'static str,
+    /// True when it can change state.
+    pub mutates: bool,
 }
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone)]
 pub struct AppState {
-    /// The simulated cloud.
-    pub world: World,
-    /// Signature checks.
-    pub verifier: Arc<Verifier>,
+    /// The world and the one path to it.
+    pub engine: Engine,
+    /// The Alibaba dialect's parts.
+    pub aliyun: Arc<Aliyun>,
+    /// Every operation served, by dialect, version and action.
+    pub registry: Arc<Vec<Operation>>,
     /// Limits.
     pub limits: Limits,
     /// What `/_emulator/health` reports about the configuration.
@@ -39,10 +67,14 @@ impl AppState {
     pub fn from_args(args: &ServeArgs) -> Result<Self, String> {
         let catalog = Arc::new(Catalog::builtin().map_err(|e| e.to_string())?);
         let seed = args.fixtures.as_deref().map(Seed::load).transpose()?;
-        let durations = Durations::for_timing(args.timing, args.rpo_scale);
-        let cloud = Cloud::new(catalog, durations, args.seed);
-        let world = World::new(cloud, seed.as_ref(), Clock::new(args.clock))
-            .map_err(|e| format!("fixtures: {e}"))?;
+        let durations = Durations::for_timing(args.timing.into(), args.rpo_scale);
+        let mut cloud = Cloud::new(catalog, durations, args.clock.into(), wall_ms(), args.seed);
+        let broken = match &seed {
+            Some(seed) => seed
+                .apply(&mut cloud)
+                .map_err(|e| format!("fixtures: {e}"))?,
+            None => Vec::new(),
+        };
         let settings = serde_json::json!({
             "auth": format!("{:?}", args.auth).to_lowercase(),
             "timing": format!("{:?}", args.timing).to_lowercase(),
@@ -52,14 +84,14 @@ impl AppState {
             "access_keys": args.access_keys.len(),
         });
         Ok(Self {
-            world,
-            verifier: Arc::new(Verifier::new(
-                args.auth,
-                Keyring::new(args.access_keys.iter().cloned()),
-            )),
+            engine: Engine::new(World::new(cloud), broken),
+            aliyun: Arc::new(Aliyun {
+                verifier: Verifier::new(args.auth, Keyring::new(args.access_keys.iter().cloned())),
+            }),
+            registry: Arc::new(crate::aliyun::actions::operations()),
             limits: Limits {
                 max_body_bytes: args.max_body_bytes,
-                request_timeout: std::time::Duration::from_secs(args.request_timeout_secs),
+                request_timeout: Duration::from_secs(args.request_timeout_secs),
             },
             settings: Arc::new(settings),
         })

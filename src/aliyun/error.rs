@@ -3,13 +3,11 @@
 //!
 //! Policy: every error a client can see is an `ApiError` built from an `ErrorCode` row, so its
 //! status and text match the vendor's documentation. A domain error is turned into wire form in
-//! exactly one place, [`ApiError::from_domain`]. `Internal` exists only for bugs: it is logged.
+//! exactly one place, `ApiError::from_domain` in `vocab`, keyed by (dialect, operation). `Internal` exists only for bugs: it is logged.
 
 use std::borrow::Cow;
 
 use axum::http::StatusCode;
-
-use crate::domain::{self, Kind};
 
 /// Which API product (and so which vocabulary of codes) a request was made in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -264,130 +262,5 @@ impl ApiError {
     /// The HTTP status as an axum type.
     pub fn status_code(&self) -> StatusCode {
         StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-    }
-
-    /// The only mapping from domain errors to the wire. The action is needed because the
-    /// vendor words some codes differently per operation (e.g. RunInstances' "does not exist
-    /// in our records") and the seed documents' disk-replica operations use ECS codes.
-    pub fn from_domain(err: domain::Error, dialect: Dialect, action: &str) -> Self {
-        use domain::Error as E;
-        match err {
-            E::NotFound { kind, .. } => not_found(kind, dialect, action),
-            E::IncorrectStatus { kind, .. } => incorrect_status(kind, dialect, action).into(),
-            E::Denied(d) => denial(d, dialect, action).into(),
-            E::InvalidParameter { name } => Self::invalid(dialect, name),
-            E::MissingParameter { name } if is_replica(action) => {
-                Self::replica_missing(dialect, name)
-            }
-            E::MissingParameter { name } => Self::missing(name),
-            E::IdempotentParameterMismatch => ErrorCode::IdempotentParameterMismatch.into(),
-            E::DryRun => ErrorCode::DryRunOperation.into(),
-            E::Internal(what) => Self::internal(what),
-        }
-    }
-}
-
-fn not_found(kind: Kind, dialect: Dialect, action: &str) -> ApiError {
-    use ErrorCode as C;
-    let code = match (kind, dialect) {
-        (Kind::Instance, _) if action == "CreateDisk" => C::InstanceNotFoundInRecords,
-        (Kind::Instance, _) => C::InstanceNotFound,
-        (Kind::Disk, Dialect::Ecs) => C::DiskNotFound,
-        (Kind::Image, _) => C::ImageNotFound,
-        // The disk-replica operations check RegionId as a parameter: the seed documents give
-        // ECS `InvalidRegionId.MalFormed`; EBS answers its own invalid-parameter wording.
-        (Kind::Region, Dialect::Ecs) if is_replica(action) => C::RegionMalformed,
-        (Kind::Region, Dialect::Ebs) if is_replica(action) => {
-            return ApiError::invalid(dialect, "RegionId")
-        }
-        (Kind::Region, _) if action == "RunInstances" => C::RegionNotFoundInRecords,
-        (Kind::Region, _) => C::RegionNotFound,
-        (Kind::Zone, _) if matches!(action, "RunInstances" | "DescribeInstanceStatus") => {
-            C::ZoneNotFoundInRecords
-        }
-        (Kind::Zone, _) if action == "DescribeDisks" => C::ZoneNotFoundDescribeDisks,
-        (Kind::Zone, _) => C::ZoneNotFound,
-        (Kind::InstanceType, _) => C::InstanceTypeNotSupported,
-        (Kind::VSwitch, _) => C::VSwitchNotFound,
-        (Kind::Disk | Kind::ReplicaPair | Kind::ReplicaGroup, _) => C::NoSuchResource,
-    };
-    code.into()
-}
-
-fn incorrect_status(kind: Kind, dialect: Dialect, action: &str) -> ErrorCode {
-    use ErrorCode as C;
-    match (kind, dialect) {
-        (Kind::Instance, _) if action == "AttachDisk" => C::IncorrectInstanceStatusAttach,
-        (Kind::Instance, _) => C::IncorrectInstanceStatus,
-        (Kind::Disk, Dialect::Ecs) if is_replica(action) => C::IncorrectDiskStatusReplica,
-        (Kind::Disk, Dialect::Ecs) => C::IncorrectDiskStatus,
-        _ => C::InvalidStatus,
-    }
-}
-
-/// True for the disk-replica family (every action name contains `DiskReplica`).
-fn is_replica(action: &str) -> bool {
-    action.contains("DiskReplica")
-}
-
-fn denial(d: domain::Denial, dialect: Dialect, action: &str) -> ErrorCode {
-    use domain::Denial as D;
-    use ErrorCode as C;
-    match d {
-        D::SecurityLock => C::InstanceLockedForSecurity,
-        D::InsufficientBalance => C::InsufficientBalance,
-        D::DiskError => C::DiskError,
-        D::ExpiredPostPaid => C::InstanceExpiredPostPaid,
-        D::ExpiredPrePaid => C::InstanceExpiredPrePaid,
-        D::ExpiredOrInArrears => C::InstanceExpiredOrInArrears,
-        D::NotReady => C::InstanceNotReady,
-        D::DiskInArrears => C::DiskInArrears,
-        D::NoStock => C::NoStock,
-        D::SpotPriceTooLow => C::SpotPriceLowerThanPublicPrice,
-        D::KmsUnauthorized => C::KmsUnauthorized,
-        D::InjectedInternalError => match dialect {
-            Dialect::Ecs => C::InternalError,
-            Dialect::Ebs => C::InternalErrorEbs,
-        },
-        D::DiskNotPortable => C::DiskNotPortable,
-        D::NotInSameZone => C::ResourcesNotInSameZone,
-        D::InstanceDiskLimit => C::InstanceDiskLimitExceeded,
-        D::DiskInUse => C::DiskInUse,
-        D::DiskAlreadyDetached => C::DiskAlreadyDetached,
-        D::NotAttachedHere => C::DependencyViolation,
-        D::SystemDisk => C::DiskTypeViolation,
-        D::DiskStillAttached => C::DiskStillAttached,
-        D::SizeOrSnapshotMissing => C::SizeOrSnapshotMissing,
-        D::ZoneIdAndInstanceIdConflict => C::ZoneIdAndInstanceIdConflict,
-        D::SnapshotNotFound => C::SnapshotNotFound,
-        D::DiskCategoryNotSupported if action == "DescribeDisks" => C::CategoryNotSupported,
-        D::DiskCategoryNotSupported => C::DiskCategoryNotSupported,
-        D::SystemDiskCategoryNotSupported => C::SystemDiskCategoryNotSupported,
-        D::SizeNotSupported => C::SizeNotSupported,
-        D::PerformanceLevelNotSupported => C::PerformanceLevelMalformed,
-        D::OperationDenied => C::OperationDenied,
-        D::StandbyDeviceAttached => C::StandbyDeviceAttached,
-        D::ManualSyncLimit => C::ManualSyncLimit,
-        D::NotAllowedForPrimary => C::OperateNotAllowedForPrimary,
-        D::NotAllowedForStandby => C::OperateNotAllowedForStandby,
-        D::GroupHasPair => C::GroupHasPair,
-        D::GroupStatusCannotAddPair => C::GroupStatusCannotAddPair,
-        D::GroupStatusCannotRemovePair => C::GroupStatusCannotRemovePair,
-        D::GroupTotalDiskCapacityLimit => C::GroupTotalDiskCapacityLimit,
-        D::NoPairInGroup => C::NoPairInGroup,
-        D::PairGroupZoneConflict => C::PairGroupAZoneConflict,
-        D::PairGroupStatusConflict => C::PairGroupStatusConflict,
-        D::PairInAnotherGroup => C::PairInAnotherGroup,
-        D::PairInitializing => C::PairInitializing,
-        D::PairNotInGroup => C::PairNotInGroup,
-        D::PairStatusCannotAddToGroup => C::PairStatusCannotAddToGroup,
-        D::PairStatusCannotRemoveFromGroup => C::PairStatusCannotRemoveFromGroup,
-        D::PairsExceedInGroup => C::PairsExceedInGroup,
-        D::QuotaExceed => C::QuotaExceed,
-        D::TooMuchEmptyGroup => C::TooMuchEmptyGroup,
-        D::DiskAlreadyPaired | D::DiskMismatch => match dialect {
-            Dialect::Ecs => C::IncorrectDiskStatusReplica,
-            Dialect::Ebs => C::OperationDenied,
-        },
     }
 }

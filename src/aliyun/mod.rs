@@ -7,3 +7,4 @@ pub mod params;
 pub mod reply;
 pub mod rpc;
 pub mod signature;
+pub mod vocab;

@@ -3,7 +3,10 @@
 
 use std::collections::BTreeMap;
 
+use sha2::Digest;
+
 use super::error::{ApiError, Dialect, ErrorCode};
+use crate::domain::world::ClientToken;
 
 /// The merged query and form parameters of one request.
 #[derive(Debug, Clone)]
@@ -199,25 +202,30 @@ impl Params {
         Ok(tags)
     }
 
-    /// A stable text of the operation's own parameters, for ClientToken comparison.
-    /// Empty when the call carries no ClientToken: there is nothing to compare it with, so the
-    /// common case pays nothing.
-    pub fn fingerprint(&self) -> String {
-        let mut s = String::new();
-        if self.get("ClientToken").is_none() {
-            return s;
-        }
+    /// `ClientToken` (at most 64 characters) with a digest of the operation's own parameters,
+    /// to tell a retry from a different request under the same token.
+    ///
+    /// # Errors
+    /// InvalidParameter for a token over 64 characters.
+    pub fn client_token(&self) -> Result<Option<ClientToken>, ApiError> {
+        let Some(token) = self.text("ClientToken", 64)? else {
+            return Ok(None);
+        };
+        let mut digest = sha2::Sha256::new();
         for (k, v) in self
             .map
             .iter()
             .filter(|(k, _)| !COMMON.contains(&k.as_str()))
         {
-            s.push_str(k);
-            s.push('=');
-            s.push_str(v);
-            s.push('\n');
+            digest.update(k.as_bytes());
+            digest.update(b"=");
+            digest.update(v.as_bytes());
+            digest.update(b"\n");
         }
-        s
+        Ok(Some(ClientToken {
+            token,
+            fingerprint: hex::encode(digest.finalize()),
+        }))
     }
 }
 

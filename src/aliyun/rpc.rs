@@ -7,7 +7,7 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, Method, Uri};
 
-use super::actions::{self, Call};
+use super::actions::{self, Ctx};
 use super::encoding::{form_decode, DecodeError};
 use super::error::{ApiError, Dialect, ErrorCode};
 use super::params::Params;
@@ -179,7 +179,7 @@ async fn serve(
         body: &body,
     };
     let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
-    let account = match app.verifier.verify(&parts, now_unix)? {
+    let account = match app.aliyun.verifier.verify(&parts, now_unix)? {
         Identity::Anonymous => DEFAULT_ACCOUNT.to_owned(),
         Identity::Key { account, .. } => account,
     };
@@ -193,13 +193,12 @@ async fn serve(
     let row = actions::find(&version, &action)?;
     env.action = Some(row.name);
     let params = Params::new(merge(query, form)?, row.dialect);
-    let call = Call {
-        action: row.name,
+    let ctx = Ctx {
         account: &account,
         params: &params,
         format: env.format,
         request_id: &env.request_id,
     };
     tracing::debug!(request_id = %env.request_id, action = row.name, version = row.version, account = %account, "dispatch");
-    (row.handler)(&app.world, &call)
+    (row.handler)(&app.engine, row, &ctx)
 }

@@ -8,7 +8,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::aliyun::actions;
+use crate::domain::clock::{wall_ms, Millis};
 use crate::state::AppState;
 
 /// The routes, to be merged into the app.
@@ -22,33 +22,37 @@ pub fn router() -> Router<AppState> {
 
 /// Ready: the state (catalog and seed) is loaded before the listener accepts anything.
 async fn health(State(app): State<AppState>) -> impl IntoResponse {
+    let mut services = serde_json::Map::new();
+    for op in app.registry.iter() {
+        services.insert(op.product.to_lowercase(), json!(op.version));
+    }
     Json(json!({
         "status": "ready",
         "version": env!("CARGO_PKG_VERSION"),
-        "services": { "ecs": actions::ECS_VERSION, "ebs": actions::EBS_VERSION },
+        "services": services,
         "settings": *app.settings,
     }))
 }
 
 async fn reset(State(app): State<AppState>) -> impl IntoResponse {
-    app.world.reset();
+    app.engine.world().reset();
     tracing::info!("state reset to start-up seed");
     Json(json!({ "reset": true }))
 }
 
-fn clock_view(app: &AppState) -> serde_json::Value {
-    let now = app.world.clock().now();
+fn clock_view(now: Millis, mode: crate::domain::clock::ClockMode) -> serde_json::Value {
     let iso = time::OffsetDateTime::from_unix_timestamp(now.div_euclid(1000))
         .ok()
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .ok()
         });
-    json!({ "now_ms": now, "now": iso, "mode": format!("{:?}", app.world.clock().mode()).to_lowercase() })
+    json!({ "now_ms": now, "now": iso, "mode": format!("{mode:?}").to_lowercase() })
 }
 
 async fn clock(State(app): State<AppState>) -> impl IntoResponse {
-    Json(clock_view(&app))
+    let (now, mode) = app.engine.world().now(wall_ms());
+    Json(clock_view(now, mode))
 }
 
 /// Body of `POST /_emulator/clock`.
@@ -79,14 +83,20 @@ async fn advance(State(app): State<AppState>, body: axum::body::Bytes) -> impl I
             return (StatusCode::BAD_REQUEST, Json(json!({ "error": msg }))).into_response();
         }
     };
-    app.world.clock().advance(ms);
-    Json(clock_view(&app)).into_response()
+    let world = app.engine.world();
+    if world.advance(ms, wall_ms()).is_err() {
+        let msg = "advance_seconds/advance_ms must be at most ten years";
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": msg }))).into_response();
+    }
+    let (now, mode) = world.now(wall_ms());
+    Json(clock_view(now, mode)).into_response()
 }
 
-async fn list_actions() -> impl IntoResponse {
-    let list: Vec<_> = actions::all()
-        .into_iter()
-        .map(|(v, a)| json!({ "version": v, "action": a }))
+async fn list_actions(State(app): State<AppState>) -> impl IntoResponse {
+    let list: Vec<_> = app
+        .registry
+        .iter()
+        .map(|op| json!({ "version": op.version, "action": op.action }))
         .collect();
     Json(json!({ "actions": list }))
 }

@@ -1,8 +1,9 @@
-//! The built-in catalog: regions, zones, instance types, public images and disk categories.
+//! The built-in catalog: regions, zones, instance types, public images, and disk categories with
+//! their size limits and performance levels.
 
 use serde::Deserialize;
 
-use super::{Error, Kind, Result};
+use super::{Denial, Error, Kind, Result};
 
 /// The catalog shipped in `fixtures/catalog.json`.
 pub const BUILTIN: &str = include_str!("../../fixtures/catalog.json");
@@ -16,8 +17,73 @@ pub struct Catalog {
     pub instance_types: Vec<InstanceType>,
     /// Public images, offered in every region.
     pub images: Vec<Image>,
-    /// Disk categories accepted by CreateDisk and RunInstances.
-    pub disk_categories: Vec<String>,
+    /// Disk categories accepted for new disks.
+    pub disk_categories: Vec<DiskCategory>,
+    /// What a request that names nothing gets.
+    pub defaults: Defaults,
+}
+
+/// Values a new resource gets when its request leaves them out.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Defaults {
+    /// The category of a disk created without one.
+    pub disk_category: String,
+    /// The size of a system disk created without one, GiB.
+    pub system_disk_size: u32,
+}
+
+/// A disk category, its sizes and performance levels.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DiskCategory {
+    /// e.g. `cloud_essd`.
+    pub id: String,
+    /// Smallest size, GiB (without a performance level).
+    pub min_size: u32,
+    /// Largest size, GiB.
+    pub max_size: u32,
+    /// Performance levels, each with its own sizes; empty when the category has none.
+    #[serde(default)]
+    pub levels: Vec<PerformanceLevel>,
+    /// The level a disk gets when none is asked for.
+    #[serde(default)]
+    pub default_level: Option<String>,
+    /// Disks of this category can be replicated.
+    #[serde(default)]
+    pub replicable: bool,
+}
+
+/// A performance level of a disk category.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PerformanceLevel {
+    /// e.g. `PL1`.
+    pub id: String,
+    /// Smallest size, GiB.
+    pub min_size: u32,
+    /// Largest size, GiB.
+    pub max_size: u32,
+}
+
+impl DiskCategory {
+    /// The sizes allowed at `level` (the default level when `None`; any level is accepted, and
+    /// changes nothing, for a category without levels).
+    ///
+    /// # Errors
+    /// `PerformanceLevelNotSupported` for a level the category does not have.
+    pub fn sizes(&self, level: Option<&str>) -> Result<(u32, u32)> {
+        if self.levels.is_empty() {
+            return Ok((self.min_size, self.max_size));
+        }
+        let wanted = level.or(self.default_level.as_deref());
+        match wanted {
+            None => Ok((self.min_size, self.max_size)),
+            Some(w) => self
+                .levels
+                .iter()
+                .find(|l| l.id == w)
+                .map(|l| (l.min_size, l.max_size))
+                .ok_or(Error::Denied(Denial::PerformanceLevelNotSupported)),
+        }
+    }
 }
 
 /// A region.
@@ -115,9 +181,14 @@ impl Catalog {
             .ok_or_else(|| Error::not_found(Kind::Image, id))
     }
 
+    /// The disk category, if offered.
+    pub fn disk_category(&self, id: &str) -> Option<&DiskCategory> {
+        self.disk_categories.iter().find(|d| d.id == id)
+    }
+
     /// True when the disk category is offered.
-    pub fn has_disk_category(&self, c: &str) -> bool {
-        self.disk_categories.iter().any(|d| d == c)
+    pub fn has_disk_category(&self, id: &str) -> bool {
+        self.disk_category(id).is_some()
     }
 }
 
@@ -141,5 +212,13 @@ mod tests {
         }
         assert_eq!(c.zone("cn-hangzhou-h").unwrap().0.id, "cn-hangzhou");
         assert!(c.image("nope").is_err());
+        let essd = c.disk_category("cloud_essd").unwrap();
+        assert_eq!(essd.sizes(None), Ok((20, 65_536)));
+        assert_eq!(essd.sizes(Some("PL0")), Ok((1, 65_536)));
+        assert!(essd.sizes(Some("PL9")).is_err());
+        assert_eq!(
+            c.disk_category("cloud").unwrap().sizes(Some("PL3")),
+            Ok((5, 2_000))
+        );
     }
 }

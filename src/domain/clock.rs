@@ -1,55 +1,96 @@
 //! The virtual clock every transition is computed from, and how long each transitional state lasts.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::config::{ClockMode, Timing};
+use serde::{Deserialize, Serialize};
 
 /// Milliseconds since the Unix epoch, on the virtual clock.
 pub type Millis = i64;
 
-/// The emulator's clock: the wall clock (or a frozen start instant) plus whatever was advanced.
-#[derive(Debug)]
-pub struct Clock {
-    mode: ClockMode,
-    frozen_at: Millis,
-    offset: AtomicI64,
+/// The longest single advance of the virtual clock: ten years.
+pub const MAX_ADVANCE_MS: Millis = 10 * 366 * 24 * 3_600 * 1_000;
+
+/// Where the virtual clock's time comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockMode {
+    /// The wall clock, plus whatever was advanced.
+    System,
+    /// Stands still until advanced.
+    Manual,
 }
 
-fn wall_ms() -> Millis {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
+/// How long transitional states last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Timing {
+    /// Short documented delays, observable through Describe calls.
+    Realistic,
+    /// Every transition completes within the call that starts it.
+    Instant,
+}
+
+/// The emulator's clock, part of the world's state: the wall clock (or a frozen instant) plus
+/// whatever was advanced. It never goes backwards: every reading is at least the last one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Clock {
+    /// Where time comes from.
+    pub mode: ClockMode,
+    /// The instant a manual clock stands at, before advances.
+    pub frozen_at: Millis,
+    /// Everything advanced so far.
+    pub offset: Millis,
+    /// The latest reading (the time of the call in progress while the world is locked).
+    pub now: Millis,
+}
+
+/// The wall clock, in milliseconds since the Unix epoch.
+pub fn wall_ms() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+/// Why an advance was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AdvanceError {
+    /// Negative, or longer than [`MAX_ADVANCE_MS`].
+    #[error("an advance must be between 0 and {MAX_ADVANCE_MS} ms")]
+    OutOfRange,
+}
+
 impl Clock {
-    /// A clock in the given mode, starting now.
-    pub fn new(mode: ClockMode) -> Self {
+    /// A clock in `mode` that reads `wall` now.
+    pub fn new(mode: ClockMode, wall: Millis) -> Self {
         Self {
             mode,
-            frozen_at: wall_ms(),
-            offset: AtomicI64::new(0),
+            frozen_at: wall,
+            offset: 0,
+            now: wall,
         }
     }
 
-    /// The current virtual time.
-    pub fn now(&self) -> Millis {
+    /// Reads the clock at wall time `wall`, never earlier than the last reading.
+    pub fn read(&mut self, wall: Millis) -> Millis {
         let base = match self.mode {
-            ClockMode::System => wall_ms(),
+            ClockMode::System => wall,
             ClockMode::Manual => self.frozen_at,
         };
-        base + self.offset.load(Ordering::SeqCst)
+        self.now = base.saturating_add(self.offset).max(self.now);
+        self.now
     }
 
-    /// Moves the clock forward (never backward) by `ms`.
-    pub fn advance(&self, ms: Millis) {
-        self.offset.fetch_add(ms.max(0), Ordering::SeqCst);
-    }
-
-    /// The mode it was started in.
-    pub fn mode(&self) -> ClockMode {
-        self.mode
+    /// Moves the clock forward by `ms`.
+    ///
+    /// # Errors
+    /// `OutOfRange` for a negative advance or one over [`MAX_ADVANCE_MS`]; nothing changes then.
+    pub fn advance(&mut self, ms: Millis, wall: Millis) -> Result<Millis, AdvanceError> {
+        if !(0..=MAX_ADVANCE_MS).contains(&ms) {
+            return Err(AdvanceError::OutOfRange);
+        }
+        self.offset = self.offset.saturating_add(ms);
+        self.now = self.now.saturating_add(ms);
+        Ok(self.read(wall))
     }
 }
 
@@ -81,7 +122,7 @@ pub struct Durations {
 }
 
 impl Durations {
-    /// The documented delays of a timing mode.
+    /// The delays of a timing mode.
     pub fn for_timing(timing: Timing, rpo_scale: f64) -> Self {
         match timing {
             Timing::Realistic => Self {
@@ -126,7 +167,7 @@ impl Durations {
 ///
 /// Transitions are lazy: nothing runs in the background; every read first calls
 /// [`Lifecycle::settle`] with the current virtual time, so the same clock gives the same history.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Lifecycle<S> {
     status: S,
     since: Millis,
@@ -148,6 +189,15 @@ impl<S: Copy + PartialEq> Lifecycle<S> {
         self.status
     }
 
+    /// The status at `now` without applying anything (a filter may look, only a read settles).
+    pub fn status_at(&self, now: Millis) -> S {
+        self.steps
+            .iter()
+            .take_while(|(at, _)| *at <= now)
+            .last()
+            .map_or(self.status, |(_, s)| *s)
+    }
+
     /// When the current status was entered.
     pub fn since(&self) -> Millis {
         self.since
@@ -156,6 +206,11 @@ impl<S: Copy + PartialEq> Lifecycle<S> {
     /// True while a scheduled step is still ahead.
     pub fn in_transition(&self) -> bool {
         !self.steps.is_empty()
+    }
+
+    /// When the last scheduled step happens, if one is ahead.
+    pub fn steps_end(&self) -> Option<Millis> {
+        self.steps.back().map(|(at, _)| *at)
     }
 
     /// The final status once every scheduled step has happened.
@@ -220,12 +275,24 @@ mod tests {
 
     #[test]
     fn manual_clock_only_moves_when_advanced() {
-        let c = Clock::new(ClockMode::Manual);
-        let t = c.now();
-        assert_eq!(c.now(), t);
-        c.advance(1500);
-        assert_eq!(c.now(), t + 1500);
-        c.advance(-5);
-        assert_eq!(c.now(), t + 1500);
+        let mut c = Clock::new(ClockMode::Manual, 1_000);
+        assert_eq!(c.read(5_000), 1_000);
+        assert_eq!(c.advance(1_500, 9_000), Ok(2_500));
+        assert_eq!(c.read(0), 2_500);
+        assert_eq!(c.advance(-5, 0), Err(AdvanceError::OutOfRange));
+        assert_eq!(
+            c.advance(MAX_ADVANCE_MS + 1, 0),
+            Err(AdvanceError::OutOfRange)
+        );
+        assert_eq!(c.read(0), 2_500);
+    }
+
+    #[test]
+    fn system_clock_never_goes_back() {
+        let mut c = Clock::new(ClockMode::System, 1_000);
+        assert_eq!(c.read(2_000), 2_000);
+        assert_eq!(c.read(1_500), 2_000);
+        assert_eq!(c.advance(500, 1_500), Ok(2_500));
+        assert_eq!(c.read(3_000), 3_500);
     }
 }

@@ -1,12 +1,17 @@
-//! Block-storage disks: their status machine, attachments, and the disk operations.
+//! Block-storage disks: their status machine, attachments, and create and delete (attaching is
+//! in `attachment`, which knows instances too).
+
+use serde::{Deserialize, Serialize};
 
 use super::catalog::Catalog;
 use super::clock::{Lifecycle, Millis};
+use super::error::Status;
 use super::world::Scope;
 use super::{Denial, Error, Kind, Result};
 
-/// Disk status, as ECS names it on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Disk status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DiskStatus {
     /// Being created.
     Creating,
@@ -29,32 +34,16 @@ impl DiskStatus {
         Self::InUse,
         Self::Detaching,
     ];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Creating => "Creating",
-            Self::Available => "Available",
-            Self::Attaching => "Attaching",
-            Self::InUse => "In_use",
-            Self::Detaching => "Detaching",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
 }
 
 /// Operations that move a disk through its status machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DiskOp {
-    /// AttachDisk.
+    /// Attach to an instance.
     Attach,
-    /// DetachDisk.
+    /// Detach from its instance.
     Detach,
-    /// DeleteDisk.
+    /// Delete.
     Delete,
 }
 
@@ -82,7 +71,7 @@ pub fn path(op: DiskOp, from: DiskStatus) -> Option<&'static [DiskStatus]> {
 }
 
 /// Where a disk is attached.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Attachment {
     /// The instance.
     pub instance_id: String,
@@ -93,9 +82,9 @@ pub struct Attachment {
 }
 
 /// A cloud disk.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Disk {
-    /// `d-…`.
+    /// Id.
     pub id: String,
     /// Creation order within the account.
     pub seq: u64,
@@ -107,9 +96,9 @@ pub struct Disk {
     pub name: String,
     /// Description.
     pub description: String,
-    /// `cloud_essd`, `cloud_auto`, ….
+    /// A catalog disk category.
     pub category: String,
-    /// `PL0`..`PL3` for ESSDs.
+    /// A performance level of the category, for categories that have them.
     pub performance_level: Option<String>,
     /// GiB.
     pub size: u32,
@@ -137,6 +126,19 @@ impl Disk {
         self.life.status()
     }
 
+    /// The status at `now`, without settling.
+    pub fn status_at(&self, now: Millis) -> DiskStatus {
+        self.life.status_at(now)
+    }
+
+    /// The attachment at `now`, without settling (a finished detach has dropped it).
+    pub fn attachment_at(&self, now: Millis) -> Option<&Attachment> {
+        match self.status_at(now) {
+            DiskStatus::Available => None,
+            _ => self.attachment.as_ref(),
+        }
+    }
+
     /// True for a system disk.
     pub fn is_system(&self) -> bool {
         self.system_for.is_some()
@@ -162,18 +164,18 @@ impl Disk {
     }
 }
 
-/// What CreateDisk (or a RunInstances data disk, or a seed) asks for.
+/// What a disk create (or an instance's data disk, or a seed) asks for.
 #[derive(Debug, Clone, Default)]
 pub struct NewDisk {
     /// Zone (its region follows).
     pub zone_id: String,
-    /// Category; default `cloud`.
+    /// Category; the catalog's default when `None`.
     pub category: Option<String>,
     /// Size in GiB (required unless a snapshot is given).
     pub size: Option<u32>,
     /// Snapshot to create from (snapshots are not emulated: any id is NotFound).
     pub snapshot_id: Option<String>,
-    /// Performance level for ESSDs.
+    /// Performance level, for categories that have them.
     pub performance_level: Option<String>,
     /// Name.
     pub name: Option<String>,
@@ -195,7 +197,7 @@ impl NewDisk {
     /// Rejects a category the catalog does not offer.
     ///
     /// # Errors
-    /// `InvalidDiskCategory.ValueNotSupported`.
+    /// `DiskCategoryNotSupported`.
     pub fn check_category(&self, catalog: &Catalog) -> Result<()> {
         match &self.category {
             Some(c) if !catalog.has_disk_category(c) => {
@@ -205,8 +207,8 @@ impl NewDisk {
         }
     }
 
-    /// Size and performance-level rules of CreateDisk.
-    fn check_size(&self, category: &str) -> Result<u32> {
+    /// Size and performance-level rules of a create, from the catalog.
+    fn check_size(&self, catalog: &Catalog, category: &str) -> Result<u32> {
         if let Some(s) = &self.snapshot_id {
             return Err(Error::Denied(if s.is_empty() {
                 Denial::SizeOrSnapshotMissing
@@ -217,16 +219,10 @@ impl NewDisk {
         let size = self
             .size
             .ok_or(Error::Denied(Denial::SizeOrSnapshotMissing))?;
-        let (min, max) = match (category, self.performance_level.as_deref().unwrap_or("PL1")) {
-            ("cloud_essd", "PL0") => (1, 65_536),
-            ("cloud_essd", "PL1") => (20, 65_536),
-            ("cloud_essd", "PL2") => (461, 65_536),
-            ("cloud_essd", "PL3") => (1_261, 65_536),
-            ("cloud_essd", _) => return Err(Error::Denied(Denial::PerformanceLevelNotSupported)),
-            ("cloud", _) => (5, 2_000),
-            ("cloud_essd_entry", _) => (10, 32_768),
-            _ => (20, 32_768),
-        };
+        let category = catalog
+            .disk_category(category)
+            .ok_or(Error::Denied(Denial::DiskCategoryNotSupported))?;
+        let (min, max) = category.sizes(self.performance_level.as_deref())?;
         if size < min || size > max {
             return Err(Error::Denied(Denial::SizeNotSupported));
         }
@@ -235,7 +231,7 @@ impl NewDisk {
 }
 
 impl Scope<'_> {
-    /// The disk, settled to now, or `InvalidDiskId.NotFound`.
+    /// The disk, settled to now, or NotFound.
     ///
     /// # Errors
     /// `NotFound`.
@@ -273,18 +269,21 @@ impl Scope<'_> {
         status: DiskStatus,
     ) -> Result<String> {
         spec.check_category(self.catalog)?;
-        let category = spec.category.clone().unwrap_or_else(|| "cloud".to_owned());
+        let category = spec
+            .category
+            .clone()
+            .unwrap_or_else(|| self.catalog.defaults.disk_category.clone());
         let size = if spec.system_for.is_some() {
-            spec.size.unwrap_or(40)
+            spec.size.unwrap_or(self.catalog.defaults.system_disk_size)
         } else {
-            spec.check_size(&category)?
+            spec.check_size(self.catalog, &category)?
         };
         let (region, _) = self.catalog.zone(&spec.zone_id)?;
-        let (region_id, prefix) = (region.id.clone(), region.id_prefix.clone());
-        let id = spec
-            .id
-            .clone()
-            .unwrap_or_else(|| self.ids.resource("d", &prefix));
+        let id = match &spec.id {
+            Some(id) => id.clone(),
+            None => self.naming.id(Kind::Disk, region, &mut *self.ids),
+        };
+        let region_id = region.id.clone();
         let (now, creating) = (self.now, self.durations.disk_creating);
         let mut life = Lifecycle::new(status, now);
         if status == DiskStatus::Creating {
@@ -295,10 +294,11 @@ impl Scope<'_> {
             );
         }
         let seq = self.next_seq();
-        let performance_level = spec
-            .performance_level
-            .clone()
-            .or_else(|| (category == "cloud_essd").then(|| "PL1".to_owned()));
+        let performance_level = spec.performance_level.clone().or_else(|| {
+            self.catalog
+                .disk_category(&category)
+                .and_then(|c| c.default_level.clone())
+        });
         let disk = Disk {
             id: id.clone(),
             seq,
@@ -322,7 +322,7 @@ impl Scope<'_> {
         Ok(id)
     }
 
-    /// CreateDisk: a new data disk, Creating → Available.
+    /// Create: a new data disk, Creating → Available.
     ///
     /// # Errors
     /// Unknown zone, category, size or snapshot.
@@ -330,119 +330,13 @@ impl Scope<'_> {
         self.create_disk_record(spec, DiskStatus::Creating)
     }
 
-    fn disk_path(
-        &mut self,
-        id: &str,
-        op: DiskOp,
-        name: &'static str,
-    ) -> Result<&'static [DiskStatus]> {
+    /// The path `op` takes for this disk now, or `IncorrectStatus`.
+    pub(super) fn disk_path(&mut self, id: &str, op: DiskOp) -> Result<&'static [DiskStatus]> {
         let from = self.disk_mut(id)?.status();
-        path(op, from).ok_or(Error::IncorrectStatus {
-            kind: Kind::Disk,
-            id: id.to_owned(),
-            status: from.as_str(),
-            operation: name,
-        })
+        path(op, from).ok_or_else(|| incorrect(id, from))
     }
 
-    /// AttachDisk: an Available data disk joins an instance in its zone.
-    ///
-    /// # Errors
-    /// NotFound (instance or disk), disk in use, wrong zone, instance status, disk limit.
-    pub fn attach_disk(
-        &mut self,
-        instance_id: &str,
-        disk_id: &str,
-        delete_with_instance: Option<bool>,
-    ) -> Result<()> {
-        let inst = self.instance_mut(instance_id)?;
-        let (zone, status, locked) = (
-            inst.zone_id.clone(),
-            inst.status(),
-            inst.conditions
-                .contains(&super::instance::Condition::SecurityLock),
-        );
-        let disk = self.disk_mut(disk_id)?;
-        if disk.attachment.is_some() {
-            return Err(Error::Denied(Denial::DiskInUse));
-        }
-        if disk.zone_id != zone {
-            return Err(Error::Denied(Denial::NotInSameZone));
-        }
-        if locked {
-            return Err(Error::Denied(Denial::SecurityLock));
-        }
-        if !matches!(
-            status,
-            super::instance::InstanceStatus::Running | super::instance::InstanceStatus::Stopped
-        ) {
-            return Err(Error::IncorrectStatus {
-                kind: Kind::Instance,
-                id: instance_id.to_owned(),
-                status: status.as_str(),
-                operation: "AttachDisk",
-            });
-        }
-        self.disk_attach_guard(disk_id)?;
-        let path = self.disk_path(disk_id, DiskOp::Attach, "AttachDisk")?;
-        let used = self.disks_of(instance_id).count();
-        if used >= 17 {
-            return Err(Error::Denied(Denial::InstanceDiskLimit));
-        }
-        let device = format!(
-            "/dev/xvd{}",
-            char::from(b'a' + u8::try_from(used % 26).unwrap_or(0))
-        );
-        let (now, dwell) = (self.now, self.durations.disk_attaching);
-        let disk = self.disk_mut(disk_id)?;
-        disk.attachment = Some(Attachment {
-            instance_id: instance_id.to_owned(),
-            device,
-            attached_at: now,
-        });
-        if let Some(dwi) = delete_with_instance {
-            disk.delete_with_instance = dwi;
-        }
-        disk.life.begin(now, path[0], &[(dwell, path[1])]);
-        Ok(())
-    }
-
-    /// DetachDisk: an In_use data disk leaves its instance (Detaching → Available).
-    ///
-    /// # Errors
-    /// NotFound, not attached there, system disk, status.
-    pub fn detach_disk(&mut self, instance_id: &str, disk_id: &str) -> Result<()> {
-        let status = self.instance_mut(instance_id)?.status();
-        let disk = self.disk_mut(disk_id)?;
-        let Some(att) = &disk.attachment else {
-            return Err(Error::Denied(Denial::DiskAlreadyDetached));
-        };
-        if att.instance_id != instance_id {
-            return Err(Error::Denied(Denial::NotAttachedHere));
-        }
-        if disk.is_system() && status != super::instance::InstanceStatus::Stopped {
-            return Err(Error::Denied(Denial::SystemDisk));
-        }
-        if !matches!(
-            status,
-            super::instance::InstanceStatus::Running | super::instance::InstanceStatus::Stopped
-        ) {
-            return Err(Error::IncorrectStatus {
-                kind: Kind::Instance,
-                id: instance_id.to_owned(),
-                status: status.as_str(),
-                operation: "DetachDisk",
-            });
-        }
-        let path = self.disk_path(disk_id, DiskOp::Detach, "DetachDisk")?;
-        let (now, dwell) = (self.now, self.durations.disk_detaching);
-        let disk = self.disk_mut(disk_id)?;
-        disk.life.begin(now, path[0], &[(dwell, path[1])]);
-        disk.settle(now);
-        Ok(())
-    }
-
-    /// DeleteDisk: an Available disk is released.
+    /// Delete: an Available disk is released.
     ///
     /// # Errors
     /// NotFound, still attached, status.
@@ -451,7 +345,7 @@ impl Scope<'_> {
         if disk.attachment.is_some() && disk.status() == DiskStatus::InUse {
             return Err(Error::Denied(Denial::DiskStillAttached));
         }
-        self.disk_path(id, DiskOp::Delete, "DeleteDisk")?;
+        self.disk_path(id, DiskOp::Delete)?;
         self.remove_disk(id);
         Ok(())
     }
@@ -462,11 +356,11 @@ impl Scope<'_> {
         self.account.disks.remove(id);
         self.on_disk_removed(id);
     }
+}
 
-    /// Refuses attaching a disk that replication protects. Extended by the replication module.
-    fn disk_attach_guard(&mut self, disk_id: &str) -> Result<()> {
-        self.replication_attach_guard(disk_id)
-    }
+/// The refusal of an operation the disk's status does not allow.
+pub(super) fn incorrect(id: &str, status: DiskStatus) -> Error {
+    Error::status(Kind::Disk, id, Status::Disk(status))
 }
 
 #[cfg(test)]
@@ -503,8 +397,8 @@ mod tests {
     /// instance in the disk's zone: what each answers and the status it leaves.
     #[test]
     fn operations_from_every_status() {
-        use crate::config::Timing;
-        use crate::domain::replica::fixture::{Lab, HZ};
+        use crate::domain::clock::Timing;
+        use crate::domain::fixture::{Lab, HZ};
         use DiskStatus as D;
 
         #[derive(Debug, PartialEq)]

@@ -1,9 +1,16 @@
-//! Semantic errors of the simulated cloud; the wire layers decide how each is spelled.
+//! Semantic errors of the simulated cloud; every dialect decides how each is spelled on its wire.
+
+use serde::{Deserialize, Serialize};
+
+use super::disk::DiskStatus;
+use super::instance::InstanceStatus;
+use super::replica_sync::ReplicaStatus;
 
 /// The kinds of things the cloud holds or knows about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Kind {
-    /// An ECS instance.
+    /// A compute instance.
     Instance,
     /// A block-storage disk.
     Disk,
@@ -23,6 +30,28 @@ pub enum Kind {
     ReplicaGroup,
 }
 
+/// A resource's status, whichever kind of resource it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// An instance's.
+    Instance(InstanceStatus),
+    /// A disk's.
+    Disk(DiskStatus),
+    /// A replica pair's or group's.
+    Replica(ReplicaStatus),
+}
+
+/// The fields of a request the domain itself judges (everything else is checked by the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    /// The destination region of a pair or group.
+    DestinationRegion,
+    /// The source zone of a pair or group.
+    SourceZone,
+    /// The destination zone of a pair or group.
+    DestinationZone,
+}
+
 /// Why an operation is refused although the resource exists and is in a fitting status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(missing_docs)]
@@ -39,7 +68,6 @@ pub enum Denial {
     NoStock,
     SpotPriceTooLow,
     KmsUnauthorized,
-    InjectedInternalError,
     // disks
     DiskNotPortable,
     NotInSameZone,
@@ -59,7 +87,8 @@ pub enum Denial {
     // replication
     OperationDenied,
     DiskAlreadyPaired,
-    /// The two disks of a pair differ in category, level or size, share a zone, or are not ESSD.
+    /// The two disks of a pair differ in category, level or size, share a zone, or are of a
+    /// category that does not replicate.
     DiskMismatch,
     StandbyDeviceAttached,
     ManualSyncLimit,
@@ -94,33 +123,22 @@ pub enum Error {
         id: String,
     },
     /// The resource's status does not allow the operation.
-    #[error("{kind:?} {id} is {status}; {operation} not allowed")]
+    #[error("{kind:?} {id} is {status:?}; not allowed")]
     IncorrectStatus {
         /// The resource kind.
         kind: Kind,
         /// Its id.
         id: String,
-        /// Its current status, as the domain names it.
-        status: &'static str,
-        /// The refused operation.
-        operation: &'static str,
+        /// Its current status.
+        status: Status,
     },
     /// Refused for a documented reason other than status.
     #[error("denied: {0:?}")]
     Denied(Denial),
     /// A value the domain cannot accept (wire-level checks happen before).
-    #[error("invalid parameter {name}")]
-    InvalidParameter {
-        /// The parameter's wire name.
-        name: &'static str,
-    },
-    /// A value the operation needs was not given.
-    #[error("missing parameter {name}")]
-    MissingParameter {
-        /// The parameter's wire name.
-        name: &'static str,
-    },
-    /// A DryRun request passed every check (the wire answers DryRunOperation).
+    #[error("invalid {0:?}")]
+    InvalidField(Field),
+    /// A DryRun request passed every check (the wire answers its dry-run code).
     #[error("dry run passed")]
     DryRun,
     /// A ClientToken reused with different parameters.
@@ -140,6 +158,15 @@ impl Error {
         Self::NotFound {
             kind,
             id: id.to_owned(),
+        }
+    }
+
+    /// Shorthand for [`Error::IncorrectStatus`].
+    pub fn status(kind: Kind, id: &str, status: Status) -> Self {
+        Self::IncorrectStatus {
+            kind,
+            id: id.to_owned(),
+            status,
         }
     }
 }

@@ -1,10 +1,14 @@
-//! Resource ids that look like the real ones (`i-bp1…`, `d-2ze…`), from a seedable generator.
+//! Id generation: a seedable generator in the world's state, and the naming style each dialect
+//! passes in so that new resources get ids (and derived names) in that dialect's format.
 
-/// Characters of the random part of an id.
-const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+use serde::{Deserialize, Serialize};
 
-/// A small deterministic generator (SplitMix64): the same seed gives the same id sequence.
-#[derive(Debug, Clone)]
+use super::catalog::{Region, Zone};
+use super::error::Kind;
+
+/// A small deterministic generator (SplitMix64): the same seed gives the same sequence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct IdGen {
     state: u64,
 }
@@ -19,7 +23,8 @@ impl IdGen {
         Self { state }
     }
 
-    fn next_u64(&mut self) -> u64 {
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -27,21 +32,31 @@ impl IdGen {
         z ^ (z >> 31)
     }
 
-    /// `len` random characters of [0-9a-z].
-    pub fn random_part(&mut self, len: usize) -> String {
+    /// `len` random characters of `alphabet`.
+    pub fn random_part(&mut self, alphabet: &[u8], len: usize) -> String {
+        let n = alphabet.len().max(1) as u64;
         (0..len)
             .map(|_| {
-                let i = usize::try_from(self.next_u64() % ALPHABET.len() as u64).unwrap_or(0);
-                char::from(ALPHABET[i])
+                let i = usize::try_from(self.next_u64() % n).unwrap_or(0);
+                char::from(alphabet.get(i).copied().unwrap_or(b'0'))
             })
             .collect()
     }
+}
 
-    /// `<kind>-<region prefix><random>`, 20 characters after the dash, like real ECS ids.
-    pub fn resource(&mut self, kind: &str, region_prefix: &str) -> String {
-        let rest = 20usize.saturating_sub(region_prefix.len());
-        format!("{kind}-{region_prefix}{}", self.random_part(rest))
-    }
+/// How a dialect spells what the cloud names on its own: resource ids, and the defaults derived
+/// from an instance's id. Ids are drawn from the world's generator, so a seed fixes them.
+pub trait Naming: Send + Sync {
+    /// A new id for a resource of `kind` created in `region`.
+    fn id(&self, kind: Kind, region: &Region, ids: &mut IdGen) -> String;
+    /// An instance's host name when none is asked for.
+    fn host_name(&self, instance_id: &str) -> String;
+    /// An instance's network (VPC id, vSwitch id) when none is asked for.
+    fn network(&self, instance_id: &str, region: &Region, zone: &Zone) -> (String, String);
+    /// The device name of the `index`-th disk attached to an instance (0 = system disk).
+    fn device(&self, index: usize) -> String;
+    /// The zone a vSwitch id places an instance in, or `None` when the id cannot be in `region`.
+    fn vswitch_zone<'r>(&self, vswitch_id: &str, region: &'r Region) -> Option<&'r Zone>;
 }
 
 #[cfg(test)]
@@ -49,12 +64,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn same_seed_same_ids() {
+    fn same_seed_same_sequence() {
         let (mut a, mut b) = (IdGen::new(Some(7)), IdGen::new(Some(7)));
-        let id = a.resource("i", "bp1");
-        assert_eq!(id, b.resource("i", "bp1"));
-        assert_eq!(id.len(), 22);
-        assert!(id.starts_with("i-bp1"));
-        assert_ne!(a.resource("i", "bp1"), id);
+        let id = a.random_part(b"abc", 20);
+        assert_eq!(id, b.random_part(b"abc", 20));
+        assert_eq!(id.len(), 20);
+        assert_ne!(a.random_part(b"abc", 20), id);
     }
 }

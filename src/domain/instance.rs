@@ -1,14 +1,19 @@
-//! ECS instances: their status machine, the conditions that block them, and their operations.
+//! Compute instances: their status machine, the conditions that block them, and their operations.
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
+
+pub use super::billing::ChargeType;
 use super::clock::{Lifecycle, Millis};
 use super::disk::{Disk, DiskStatus, NewDisk};
+use super::error::Status;
 use super::world::Scope;
 use super::{Denial, Error, Kind, Result};
 
-/// Instance status, as ECS names it on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Instance status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum InstanceStatus {
     /// Being created.
     Pending,
@@ -31,36 +36,20 @@ impl InstanceStatus {
         Self::Stopping,
         Self::Stopped,
     ];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "Pending",
-            Self::Starting => "Starting",
-            Self::Running => "Running",
-            Self::Stopping => "Stopping",
-            Self::Stopped => "Stopped",
-        }
-    }
-
-    /// Parses a wire name.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
-    }
 }
 
 /// Operations that move an instance through its status machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InstanceOp {
-    /// StartInstance.
+    /// Start.
     Start,
-    /// StopInstance.
+    /// Stop.
     Stop,
-    /// RebootInstance.
+    /// Reboot.
     Reboot,
-    /// DeleteInstance without Force.
+    /// Delete (only when stopped).
     Delete,
-    /// DeleteInstance with Force=true.
+    /// Delete whatever the status.
     ForceDelete,
 }
 
@@ -93,10 +82,10 @@ pub fn path(op: InstanceOp, from: InstanceStatus) -> Option<&'static [InstanceSt
 }
 
 /// A condition set by a seed, making operations fail as the real cloud would.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Condition {
-    /// `OperationLocks.LockReason = security`.
+    /// Locked for security reasons.
     SecurityLock,
     /// The instance (pay-as-you-go or subscription) has expired.
     Expired,
@@ -112,35 +101,25 @@ pub enum Condition {
     NoStock,
     /// A spot instance whose price limit is too low.
     SpotPriceTooLow,
-    /// Its encrypted disk's KMS key is not accessible to ECS.
+    /// Its encrypted disk's key is not accessible to the compute service.
     KmsUnauthorized,
-    /// Every operation on it fails with InternalError.
-    InternalError,
 }
 
-/// Pay-as-you-go or subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-pub enum ChargeType {
-    /// Pay-as-you-go.
-    PostPaid,
-    /// Subscription.
-    PrePaid,
+/// How a stop treats billing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopMode {
+    /// Billing goes on while stopped.
+    #[default]
+    KeepCharging,
+    /// Billing of compute stops while stopped.
+    StopCharging,
 }
 
-impl ChargeType {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::PostPaid => "PostPaid",
-            Self::PrePaid => "PrePaid",
-        }
-    }
-}
-
-/// An ECS instance.
-#[derive(Debug, Clone, PartialEq)]
+/// A compute instance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Instance {
-    /// `i-…`.
+    /// Id.
     pub id: String,
     /// Creation order within the account.
     pub seq: u64,
@@ -166,8 +145,8 @@ pub struct Instance {
     pub started_at: Option<Millis>,
     /// Billing method.
     pub charge_type: ChargeType,
-    /// How the last stop treated billing (`KeepCharging` / `StopCharging`), once stopped.
-    pub stopped_mode: Option<String>,
+    /// How the last stop treated billing, once stopped.
+    pub stopped_mode: Option<StopMode>,
     /// VPC and vSwitch.
     pub vpc_id: String,
     /// vSwitch.
@@ -197,12 +176,13 @@ impl Instance {
         }
     }
 
-    fn has(&self, c: Condition) -> bool {
+    /// True when a seed set condition `c`.
+    pub fn has(&self, c: Condition) -> bool {
         self.conditions.contains(&c)
     }
 }
 
-/// What RunInstances asks for (one instance; Amount is a loop around it).
+/// What a create asks for (one instance; creating several is a loop around it).
 #[derive(Debug, Clone, Default)]
 pub struct NewInstance {
     /// Region.
@@ -221,7 +201,8 @@ pub struct NewInstance {
     pub description: String,
     /// Billing method.
     pub charge_type: Option<ChargeType>,
-    /// vSwitch; must name the chosen zone when given (`vsw-<zone>…` is not required).
+    /// vSwitch; when it names a zone (see [`super::ids::Naming::vswitch_zone`]), it must be
+    /// the chosen zone.
     pub vswitch_id: Option<String>,
     /// Security groups.
     pub security_group_ids: Vec<String>,
@@ -240,7 +221,7 @@ pub struct NewInstance {
 }
 
 impl Scope<'_> {
-    /// The instance, settled to now, or `InvalidInstanceId.NotFound`.
+    /// The instance, settled to now, or NotFound.
     ///
     /// # Errors
     /// `NotFound` when the caller's account has no such instance.
@@ -272,23 +253,13 @@ impl Scope<'_> {
     }
 
     /// The path `op` takes for this instance now, or `IncorrectStatus`.
-    fn allowed(
-        &mut self,
-        id: &str,
-        op: InstanceOp,
-        name: &'static str,
-    ) -> Result<&'static [InstanceStatus]> {
+    fn allowed(&mut self, id: &str, op: InstanceOp) -> Result<&'static [InstanceStatus]> {
         let from = self.instance_mut(id)?.status();
-        path(op, from).ok_or(Error::IncorrectStatus {
-            kind: Kind::Instance,
-            id: id.to_owned(),
-            status: from.as_str(),
-            operation: name,
-        })
+        path(op, from).ok_or_else(|| incorrect(id, from))
     }
 
-    fn transition(&mut self, id: &str, op: InstanceOp, name: &'static str) -> Result<()> {
-        let path = self.allowed(id, op, name)?;
+    fn transition(&mut self, id: &str, op: InstanceOp) -> Result<()> {
+        let path = self.allowed(id, op)?;
         let (now, d) = (self.now, *self.durations);
         let dwell = |s: InstanceStatus| match s {
             S::Pending => d.instance_pending,
@@ -310,12 +281,11 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// The checks StartInstance makes, in the order the real service reports them.
+    /// The checks a start makes, in the order the real service reports them.
     fn start_blockers(&mut self, id: &str) -> Result<()> {
         let balance = self.account.insufficient_balance;
         let inst = self.instance_mut(id)?;
         let blocked_by = [
-            (Condition::InternalError, Denial::InjectedInternalError),
             (Condition::SecurityLock, Denial::SecurityLock),
             (Condition::InsufficientBalance, Denial::InsufficientBalance),
         ];
@@ -329,17 +299,12 @@ impl Scope<'_> {
         }
         if inst.has(Condition::Expired) {
             return Err(Error::Denied(match inst.charge_type {
-                ChargeType::PostPaid => Denial::ExpiredPostPaid,
-                ChargeType::PrePaid => Denial::ExpiredPrePaid,
+                ChargeType::PayAsYouGo => Denial::ExpiredPostPaid,
+                ChargeType::Subscription => Denial::ExpiredPrePaid,
             }));
         }
         if inst.status() != S::Stopped {
-            return Err(Error::IncorrectStatus {
-                kind: Kind::Instance,
-                id: id.to_owned(),
-                status: inst.status().as_str(),
-                operation: "StartInstance",
-            });
+            return Err(incorrect(id, inst.status()));
         }
         let later = [
             (Condition::NotReady, Denial::NotReady),
@@ -355,7 +320,7 @@ impl Scope<'_> {
         }
     }
 
-    /// StartInstance: Stopped → Starting → Running. With `dry_run`, only checks.
+    /// Start: Stopped → Starting → Running. With `dry_run`, only checks.
     ///
     /// # Errors
     /// NotFound, a seeded condition, IncorrectStatus; `DryRun` when every check passed.
@@ -364,15 +329,12 @@ impl Scope<'_> {
         if dry_run {
             return Err(Error::DryRun);
         }
-        self.transition(id, InstanceOp::Start, "StartInstance")
+        self.transition(id, InstanceOp::Start)
     }
 
     /// Checks shared by stop, reboot and delete: failure conditions and expiry.
     fn common_blockers(&mut self, id: &str) -> Result<()> {
         let inst = self.instance_mut(id)?;
-        if inst.has(Condition::InternalError) {
-            return Err(Error::Denied(Denial::InjectedInternalError));
-        }
         if inst.has(Condition::SecurityLock) {
             return Err(Error::Denied(Denial::SecurityLock));
         }
@@ -382,42 +344,37 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// StopInstance: Running → Stopping → Stopped.
+    /// Stop: Running → Stopping → Stopped.
     ///
     /// # Errors
     /// NotFound, a seeded condition, IncorrectStatus; `DryRun` when every check passed.
-    pub fn stop_instance(
-        &mut self,
-        id: &str,
-        stopped_mode: Option<&str>,
-        dry_run: bool,
-    ) -> Result<()> {
+    pub fn stop_instance(&mut self, id: &str, mode: Option<StopMode>, dry_run: bool) -> Result<()> {
         self.common_blockers(id)?;
         if dry_run {
-            self.allowed(id, InstanceOp::Stop, "StopInstance")?;
+            self.allowed(id, InstanceOp::Stop)?;
             return Err(Error::DryRun);
         }
-        self.transition(id, InstanceOp::Stop, "StopInstance")?;
+        self.transition(id, InstanceOp::Stop)?;
         let inst = self.instance_mut(id)?;
-        inst.stopped_mode = Some(stopped_mode.unwrap_or("KeepCharging").to_owned());
+        inst.stopped_mode = Some(mode.unwrap_or_default());
         Ok(())
     }
 
-    /// RebootInstance: Running → Stopping → Starting → Running.
+    /// Reboot: Running → Stopping → Starting → Running.
     ///
     /// # Errors
     /// NotFound, a seeded condition, IncorrectStatus; `DryRun` when every check passed.
     pub fn reboot_instance(&mut self, id: &str, dry_run: bool) -> Result<()> {
         self.common_blockers(id)?;
         if dry_run {
-            self.allowed(id, InstanceOp::Reboot, "RebootInstance")?;
+            self.allowed(id, InstanceOp::Reboot)?;
             return Err(Error::DryRun);
         }
-        self.transition(id, InstanceOp::Reboot, "RebootInstance")
+        self.transition(id, InstanceOp::Reboot)
     }
 
-    /// DeleteInstance: a Stopped instance (any status with `force`) is removed; its system disk
-    /// and the data disks marked DeleteWithInstance go with it, other disks become Available.
+    /// Delete: a Stopped instance (any status with `force`) is removed; its system disk and the
+    /// data disks marked delete-with-instance go with it, other disks become Available.
     ///
     /// # Errors
     /// NotFound, a seeded condition, IncorrectStatus; `DryRun` when every check passed.
@@ -428,19 +385,13 @@ impl Scope<'_> {
         } else {
             InstanceOp::Delete
         };
-        self.allowed(id, op, "DeleteInstance")?;
+        self.allowed(id, op)?;
         if dry_run {
             return Err(Error::DryRun);
         }
         self.account.instances.remove(id);
         let now = self.now;
-        let attached: Vec<String> = self
-            .account
-            .disks
-            .values()
-            .filter(|d| d.attachment.as_ref().is_some_and(|a| a.instance_id == id))
-            .map(|d| d.id.clone())
-            .collect();
+        let attached: Vec<String> = self.disks_of(id).map(|d| d.id.clone()).collect();
         for disk_id in attached {
             let gone = self
                 .account
@@ -458,18 +409,23 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// RunInstances for one instance; returns its id. Validation of region, zone, image, type and
-    /// disk categories happens here so DryRun can share it (see [`Scope::check_new_instance`]).
+    /// Creates one instance; returns its id. Validation of region, zone, image, type and disk
+    /// categories happens here so a dry run can share it (see [`Scope::check_new_instance`]).
     ///
     /// # Errors
     /// Unknown region, zone, image, type, vSwitch zone or disk category.
     pub fn run_instance(&mut self, spec: &NewInstance) -> Result<String> {
         let zone_id = self.check_new_instance(spec)?;
-        let prefix = self.catalog.region(&spec.region_id)?.id_prefix.clone();
-        let id = spec
-            .id
+        let (region, zone) = self.catalog.zone(&zone_id)?;
+        let id = match &spec.id {
+            Some(id) => id.clone(),
+            None => self.naming.id(Kind::Instance, region, &mut *self.ids),
+        };
+        let (vpc_id, default_vswitch) = self.naming.network(&id, region, zone);
+        let host_name = spec
+            .host_name
             .clone()
-            .unwrap_or_else(|| self.ids.resource("i", &prefix));
+            .unwrap_or_else(|| self.naming.host_name(&id));
         let now = self.now;
         let seq = self.next_seq();
         let n = seq % 250 + 2;
@@ -491,23 +447,17 @@ impl Scope<'_> {
             region_id: spec.region_id.clone(),
             zone_id: zone_id.clone(),
             name: spec.name.clone().unwrap_or_else(|| id.clone()),
-            host_name: spec
-                .host_name
-                .clone()
-                .unwrap_or_else(|| format!("iZ{}Z", &id[2..])),
+            host_name,
             description: spec.description.clone(),
             instance_type: spec.instance_type.clone(),
             image_id: spec.image_id.clone(),
             life,
             created_at: now,
             started_at: None,
-            charge_type: spec.charge_type.unwrap_or(ChargeType::PostPaid),
+            charge_type: spec.charge_type.unwrap_or_default(),
             stopped_mode: None,
-            vpc_id: format!("vpc-{prefix}{}", &id[2 + prefix.len()..]),
-            vswitch_id: spec
-                .vswitch_id
-                .clone()
-                .unwrap_or_else(|| format!("vsw-{zone_id}-default")),
+            vpc_id,
+            vswitch_id: spec.vswitch_id.clone().unwrap_or(default_vswitch),
             private_ip: format!("172.16.{}.{}", n / 250, n % 250),
             security_group_ids: spec.security_group_ids.clone(),
             tags: spec.tags.clone(),
@@ -520,40 +470,38 @@ impl Scope<'_> {
         let system = NewDisk {
             zone_id: zone_id.clone(),
             category: spec.system_disk.0.clone(),
-            size: Some(spec.system_disk.1.unwrap_or(40)),
+            size: Some(
+                spec.system_disk
+                    .1
+                    .unwrap_or(self.catalog.defaults.system_disk_size),
+            ),
             system_for: Some(id.clone()),
             delete_with_instance: true,
             ..NewDisk::default()
         };
         self.account.instances.insert(id.clone(), inst);
-        self.insert_attached_disk(&system, &id, "/dev/xvda")?;
+        self.insert_attached_disk(&system, &id, 0)?;
         for (i, dd) in spec.data_disks.iter().enumerate() {
-            let device = format!(
-                "/dev/xvd{}",
-                char::from(b'b' + u8::try_from(i % 24).unwrap_or(0))
-            );
-            self.insert_attached_disk(
-                &NewDisk {
-                    zone_id: zone_id.clone(),
-                    ..dd.clone()
-                },
-                &id,
-                &device,
-            )?;
+            let spec = NewDisk {
+                zone_id: zone_id.clone(),
+                ..dd.clone()
+            };
+            self.insert_attached_disk(&spec, &id, i + 1)?;
         }
         Ok(id)
     }
 
-    /// Validates a RunInstances request; returns the zone the instance will be placed in.
+    /// Validates a create request; returns the zone the instance will be placed in.
     ///
     /// # Errors
     /// Unknown region, zone, image, type, disk category; a vSwitch in another zone.
     pub fn check_new_instance(&self, spec: &NewInstance) -> Result<String> {
         let region = self.catalog.region(&spec.region_id)?;
+        let vsw_zone = |vsw: &str| self.naming.vswitch_zone(vsw, region).map(|z| z.id.clone());
         let zone_id = match (&spec.zone_id, &spec.vswitch_id) {
             (Some(z), _) => z.clone(),
             (None, Some(vsw)) => {
-                vsw_zone(vsw, region).ok_or_else(|| Error::not_found(Kind::VSwitch, vsw))?
+                vsw_zone(vsw).ok_or_else(|| Error::not_found(Kind::VSwitch, vsw))?
             }
             (None, None) => region
                 .zones
@@ -566,7 +514,7 @@ impl Scope<'_> {
             return Err(Error::not_found(Kind::Zone, &zone_id));
         }
         if let Some(vsw) = &spec.vswitch_id {
-            if vsw_zone(vsw, region).is_some_and(|z| z != zone_id) {
+            if vsw_zone(vsw).is_some_and(|z| z != zone_id) {
                 return Err(Error::not_found(Kind::VSwitch, vsw));
             }
         }
@@ -583,21 +531,22 @@ impl Scope<'_> {
         Ok(zone_id)
     }
 
+    /// Creates a disk already attached to `instance_id` as its `index`-th device.
     fn insert_attached_disk(
         &mut self,
         spec: &NewDisk,
         instance_id: &str,
-        device: &str,
+        index: usize,
     ) -> Result<()> {
         let id = self.create_disk_record(spec, DiskStatus::InUse)?;
-        let now = self.now;
+        let (now, device) = (self.now, self.naming.device(index));
         if let Some(d) = self.account.disks.get_mut(&id) {
-            d.attach_record(instance_id, device, now);
+            d.attach_record(instance_id, &device, now);
         }
         Ok(())
     }
 
-    /// Disks attached to an instance (for DeleteInstance and the disk limit).
+    /// Disks attached to an instance (for deletion and the disk limit).
     pub fn disks_of<'s>(&'s self, instance_id: &'s str) -> impl Iterator<Item = &'s Disk> + 's {
         self.account.disks.values().filter(move |d| {
             d.attachment
@@ -607,16 +556,9 @@ impl Scope<'_> {
     }
 }
 
-/// The zone a vSwitch id names: ids of the form `vsw-<zone-id>-…` (the ones this emulator
-/// hands out) carry it; any other id is placed in the region's first zone.
-fn vsw_zone(vsw: &str, region: &super::catalog::Region) -> Option<String> {
-    let rest = vsw.strip_prefix("vsw-")?;
-    region
-        .zones
-        .iter()
-        .find(|z| rest.starts_with(&z.id))
-        .or_else(|| region.zones.first())
-        .map(|z| z.id.clone())
+/// The refusal of an operation the instance's status does not allow.
+pub(super) fn incorrect(id: &str, status: InstanceStatus) -> Error {
+    Error::status(Kind::Instance, id, Status::Instance(status))
 }
 
 #[cfg(test)]

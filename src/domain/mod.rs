@@ -1,23 +1,35 @@
-//! The simulated cloud: synchronous, knows nothing of HTTP or wire names.
+//! The simulated cloud: synchronous, and free of any wire's vocabulary — statuses, operations,
+//! fields and refusals are enums here, and each dialect spells them on its own wire.
 //!
 //! `World` is the shared handle; a call locks it once, takes the caller's `Scope` and runs one
 //! operation. Operations are `Scope` methods spread over the resource files; every status read
-//! settles the resource against the virtual clock first (see `clock::Lifecycle`).
+//! settles the resource against the virtual clock first (see `clock::Lifecycle`). The whole
+//! state serializes as a [`Snapshot`].
 
+pub mod attachment;
+pub mod billing;
+pub mod call;
 pub mod catalog;
 pub mod clock;
+pub mod compute_query;
 pub mod disk;
 pub mod error;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod ids;
 pub mod instance;
+pub mod op;
+pub mod query;
 pub mod replica;
 pub mod replica_group;
 pub mod replica_index;
 pub mod replica_pair;
 pub mod replica_query;
+pub mod replica_site;
 pub mod replica_sync;
-pub mod seed;
 pub mod world;
 
-pub use error::{Denial, Error, Kind, Result};
-pub use world::{Cloud, Scope, World};
+pub use error::{Denial, Error, Field, Kind, Result, Status};
+pub use ids::Naming;
+pub use op::Op;
+pub use world::{Cloud, Scope, Snapshot, World};

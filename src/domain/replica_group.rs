@@ -3,10 +3,13 @@
 //! so they settle identically: that is the atomicity the API promises. The file is long because
 //! the table and all eleven operations read best side by side; Describe lives in `replica_query`.
 
+use serde::{Deserialize, Serialize};
+
 use super::clock::Millis;
-use super::replica::{check_site, CallSite, Place};
+use super::error::{Field, Status};
 use super::replica_index::Site;
 use super::replica_pair::too_soon;
+use super::replica_site::{check_site, CallSite, Place};
 use super::replica_sync::{Dwell, Effect, ReplicaStatus as S, Track};
 use super::world::Scope;
 use super::{Denial, Error, Kind, Result};
@@ -23,11 +26,11 @@ pub const CAPACITY_LIMIT_GIB: u64 = 1 << 20;
 pub const EMPTY_GROUP_LIMIT: usize = 100;
 
 /// A replica group.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplicaGroup {
-    /// `pg-…`.
+    /// Id.
     pub id: String,
-    /// GroupName.
+    /// Name.
     pub name: String,
     /// Description.
     pub description: String,
@@ -109,19 +112,6 @@ impl GroupOp {
         Self::AddPair,
         Self::RemovePair,
     ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Start | Self::Resume | Self::OneShot => "StartDiskReplicaGroup",
-            Self::Stop => "StopDiskReplicaGroup",
-            Self::Modify => "ModifyDiskReplicaGroup",
-            Self::Failover => "FailoverDiskReplicaGroup",
-            Self::Reprotect | Self::CancelFailover => "ReprotectDiskReplicaGroup",
-            Self::Delete => "DeleteDiskReplicaGroup",
-            Self::AddPair => "AddDiskReplicaPair",
-            Self::RemovePair => "RemoveDiskReplicaPair",
-        }
-    }
 
     /// The refusal when the group's status does not allow the operation.
     pub fn refusal(self) -> Option<Denial> {
@@ -223,8 +213,8 @@ pub fn effect(op: GroupOp, from: S) -> Option<Effect> {
         .map(|(_, _, e)| *e)
 }
 
-/// What CreateDiskReplicaGroup asks for.
-#[derive(Debug, Clone, Default)]
+/// What a group create asks for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewGroup {
     /// The call (production) region.
     pub region_id: String,
@@ -250,8 +240,8 @@ pub struct NewGroup {
     pub tags: Vec<(String, String)>,
 }
 
-/// What ModifyDiskReplicaGroup changes (absent fields stay).
-#[derive(Debug, Clone, Default)]
+/// What a group modify changes (absent fields stay).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct GroupChanges {
     /// GroupName.
     pub name: Option<String>,
@@ -325,12 +315,7 @@ impl Scope<'_> {
     fn group_effect(id: &str, status: S, op: GroupOp) -> Result<Effect> {
         effect(op, status).ok_or_else(|| match op.refusal() {
             Some(d) => Error::Denied(d),
-            None => Error::IncorrectStatus {
-                kind: Kind::ReplicaGroup,
-                id: id.to_owned(),
-                status: status.as_str(),
-                operation: op.name(),
-            },
+            None => Error::status(Kind::ReplicaGroup, id, Status::Replica(status)),
         })
     }
 
@@ -366,24 +351,22 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// CreateDiskReplicaGroup: an empty group for one (source zone, destination zone) route.
+    /// Create: an empty group for one (source zone, destination zone) route.
     ///
     /// # Errors
-    /// NotFound(Region), InvalidParameter (zones, destination region), OperationDenied (same
+    /// NotFound(Region), InvalidField (zones, destination region), OperationDenied (same
     /// zone twice), TooMuchEmptyGroup.
     pub fn create_replica_group(&mut self, spec: &NewGroup) -> Result<String> {
         self.purge_replicas();
-        self.replica_region(&spec.region_id)?;
+        let region = self.catalog.region(&spec.region_id)?;
         self.catalog
             .region(&spec.destination_region_id)
-            .map_err(|_| Error::InvalidParameter {
-                name: "DestinationRegionId",
-            })?;
-        let source = self.place(&spec.region_id, &spec.source_zone_id, "SourceZoneId")?;
+            .map_err(|_| Error::InvalidField(Field::DestinationRegion))?;
+        let source = self.place(&spec.region_id, &spec.source_zone_id, Field::SourceZone)?;
         let destination = self.place(
             &spec.destination_region_id,
             &spec.destination_zone_id,
-            "DestinationZoneId",
+            Field::DestinationZone,
         )?;
         if source == destination {
             return Err(Error::Denied(Denial::OperationDenied));
@@ -397,7 +380,7 @@ impl Scope<'_> {
         if empty >= EMPTY_GROUP_LIMIT {
             return Err(Error::Denied(Denial::TooMuchEmptyGroup));
         }
-        let id = format!("pg-{}", self.ids.random_part(16));
+        let id = self.naming.id(Kind::ReplicaGroup, region, &mut *self.ids);
         let now = self.now;
         let group = ReplicaGroup {
             id: id.clone(),
@@ -423,17 +406,17 @@ impl Scope<'_> {
         Ok(id)
     }
 
-    fn place(&self, region: &str, zone: &str, param: &'static str) -> Result<Place> {
+    fn place(&self, region: &str, zone: &str, field: Field) -> Result<Place> {
         match self.catalog.zone(zone) {
             Ok((r, z)) if r.id == region => Ok(Place {
                 region_id: region.to_owned(),
                 zone_id: z.id.clone(),
             }),
-            _ => Err(Error::InvalidParameter { name: param }),
+            _ => Err(Error::InvalidField(field)),
         }
     }
 
-    /// ModifyDiskReplicaGroup: name, description, RPO, bandwidth, RTC (members follow RPO and RTC).
+    /// Modify: name, description, RPO, bandwidth, RTC (members follow RPO and RTC).
     ///
     /// # Errors
     /// NotFound, InvalidStatus.
@@ -463,7 +446,7 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// DeleteDiskReplicaGroup, called in the primary region, on an empty group.
+    /// Delete, called in the primary region, on an empty group.
     ///
     /// # Errors
     /// NotFound, OperateNotAllowedForStandby, InvalidStatus, GroupHasPair.
@@ -486,7 +469,7 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// AddDiskReplicaPair: a created or stopped pair on the group's route joins a created or
+    /// Add a pair: a created or stopped pair on the group's route joins a created or
     /// stopped group and takes its RPO and RTC setting.
     ///
     /// # Errors
@@ -544,7 +527,7 @@ impl Scope<'_> {
             .sum()
     }
 
-    /// RemoveDiskReplicaPair: the pair leaves the group (and keeps existing).
+    /// Remove a pair: the pair leaves the group (and keeps existing).
     ///
     /// # Errors
     /// NotFound, GroupStatusCannotRemovePair, NoPairInGroup, PairNotInGroup,
@@ -572,7 +555,7 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// StartDiskReplicaGroup: every member starts (or copies once with `one_shot`) together.
+    /// Start: every member starts (or copies once with `one_shot`) together.
     ///
     /// # Errors
     /// NotFound, InvalidStatus, NoPairInGroup, PairGroupStatusConflict, ManualSyncLimit,
@@ -619,7 +602,7 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// StopDiskReplicaGroup: every member stops together.
+    /// Stop: every member stops together.
     ///
     /// # Errors
     /// NotFound, InvalidStatus, NoPairInGroup, PairGroupStatusConflict.
@@ -633,7 +616,7 @@ impl Scope<'_> {
         self.group_begin(id, eff)
     }
 
-    /// FailoverDiskReplicaGroup, called in the destination region, once the first copy is done.
+    /// Failover, called in the destination region, once the first copy is done.
     ///
     /// # Errors
     /// NotFound, OperateNotAllowedForPrimary, InvalidStatus, NoPairInGroup,
@@ -642,18 +625,17 @@ impl Scope<'_> {
         let status = self.group_at(region, id, CallSite::Destination)?;
         let eff = Self::group_effect(id, status, GroupOp::Failover)?;
         if self.group(id)?.track.recover_point().is_none() && status != S::Failovered {
-            return Err(Error::IncorrectStatus {
-                kind: Kind::ReplicaGroup,
-                id: id.to_owned(),
-                status: status.as_str(),
-                operation: GroupOp::Failover.name(),
-            });
+            return Err(Error::status(
+                Kind::ReplicaGroup,
+                id,
+                Status::Replica(status),
+            ));
         }
         self.members_in_step(id, status)?;
         self.group_begin(id, eff)
     }
 
-    /// ReprotectDiskReplicaGroup, called in the destination region on a failed-over group: with
+    /// Reprotect, called in the destination region on a failed-over group: with
     /// `reverse` every member's direction flips (old sources must be detached); without it the
     /// failover is cancelled (destinations must be detached). Ends `stopped`.
     ///

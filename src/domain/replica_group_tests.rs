@@ -1,11 +1,12 @@
 //! Unit tests of replica groups: the full state table, membership rules, lockstep of members.
 
 use super::*;
-use crate::config::Timing;
-use crate::domain::replica::fixture::{Lab, HZ, SH};
-use crate::domain::replica_index::PageRequest;
+use crate::domain::clock::Timing;
+use crate::domain::fixture::{Lab, HZ, SH};
+use crate::domain::query::PageRequest;
 use crate::domain::replica_query::GroupQuery;
 use crate::domain::replica_sync::ReplicaStatus as S;
+use crate::domain::Status;
 
 fn new_group() -> NewGroup {
     NewGroup {
@@ -98,7 +99,7 @@ fn state_table_every_status_and_operation() {
             match (effect(op, from), op.refusal()) {
                 (None, Some(d)) => assert_eq!(got, Err(Error::Denied(d)), "{ctx}"),
                 (None, None) => assert!(
-                    matches!(got, Err(Error::IncorrectStatus { kind: Kind::ReplicaGroup, status, .. }) if status == from.as_str()),
+                    matches!(got, Err(Error::IncorrectStatus { kind: Kind::ReplicaGroup, status, .. }) if status == Status::Replica(from)),
                     "{ctx}"
                 ),
                 (Some(Effect::Keep), _) => {

@@ -1,15 +1,28 @@
 //! Replica pairs: the pair state table and the pair operations (create, start, stop, modify,
 //! failover, reprotect, delete, describe, progress).
 
+use serde::{Deserialize, Serialize};
+
+use super::billing::ChargeType;
 use super::clock::Millis;
-use super::replica::{check_site, CallSite, Place};
+use super::disk::{self, DiskStatus};
+use super::error::{Field, Status};
 use super::replica_index::Site;
+use super::replica_site::{check_site, CallSite, Place};
 use super::replica_sync::{Dwell, Effect, ReplicaStatus as S, Track};
 use super::world::Scope;
 use super::{Denial, Error, Kind, Result};
 
+/// Why a pair is `invalid` (or failed to be created).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusCause {
+    /// One of its disks was released.
+    DeviceRemoved,
+}
+
 /// One end of a replication: where the disk is, and which disk.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Endpoint {
     /// Region id.
     pub region_id: String,
@@ -29,11 +42,11 @@ impl Endpoint {
 }
 
 /// A replica pair.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReplicaPair {
-    /// `pair-cn-…`.
+    /// Id.
     pub id: String,
-    /// PairName.
+    /// Name.
     pub name: String,
     /// Description.
     pub description: String,
@@ -49,8 +62,8 @@ pub struct ReplicaPair {
     pub rpo: i64,
     /// Kbit/s; 0 = dynamic (pay-as-you-go).
     pub bandwidth: i64,
-    /// `POSTPAY` or `PREPAY`.
-    pub charge_type: String,
+    /// Billing method.
+    pub charge_type: ChargeType,
     /// Real-time copy enabled.
     pub enable_rtc: bool,
     /// Resource group.
@@ -64,11 +77,16 @@ pub struct ReplicaPair {
     /// End of a subscription.
     pub expires_at: Option<Millis>,
     /// Why it is `invalid`.
-    pub status_message: Option<&'static str>,
+    pub status_message: Option<StatusCause>,
     /// Status, syncs and recovery point.
     pub track: Track,
-    /// The virtual time it was last settled at (lets tests check Describe settles only a page).
-    pub settled_at: Millis,
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many times a pair was settled on this thread (lets tests check Describe settles
+    /// only a page).
+    pub(crate) static SETTLES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 impl ReplicaPair {
@@ -80,7 +98,8 @@ impl ReplicaPair {
     /// Applies what is due at `now`.
     pub fn settle(&mut self, now: Millis) {
         self.track.settle(now);
-        self.settled_at = now;
+        #[cfg(test)]
+        SETTLES.with(|n| n.set(n.get() + 1));
     }
 
     /// True while the destination disk must stay detached (and unwritable).
@@ -116,10 +135,9 @@ impl ReplicaPair {
     }
 }
 
-/// Operations on a pair's status. `Start` and `Resume` are the two shapes of
-/// StartDiskReplicaPair: the first copy is full, later ones (once a recovery point exists) are
-/// incremental. `Reprotect` reverses the direction; `CancelFailover` is Reprotect with
-/// ReverseReplicate=false.
+/// Operations on a pair's status. `Start` and `Resume` are the two shapes of a start: the first
+/// copy is full, later ones (once a recovery point exists) are incremental. `Reprotect` reverses
+/// the direction; `CancelFailover` is a reprotect that keeps it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[allow(missing_docs)]
 pub enum PairOp {
@@ -147,17 +165,6 @@ impl PairOp {
         Self::CancelFailover,
         Self::Delete,
     ];
-
-    fn name(self) -> &'static str {
-        match self {
-            Self::Start | Self::Resume | Self::OneShot => "StartDiskReplicaPair",
-            Self::Stop => "StopDiskReplicaPair",
-            Self::Modify => "ModifyDiskReplicaPair",
-            Self::Failover => "FailoverDiskReplicaPair",
-            Self::Reprotect | Self::CancelFailover => "ReprotectDiskReplicaPair",
-            Self::Delete => "DeleteDiskReplicaPair",
-        }
-    }
 }
 
 /// Failover is refused only from `invalid` and `deleted` (as documented) and from `deleting`:
@@ -234,8 +241,8 @@ pub fn effect(op: PairOp, from: S) -> Option<Effect> {
         .map(|(_, _, e)| *e)
 }
 
-/// What CreateDiskReplicaPair asks for.
-#[derive(Debug, Clone, Default)]
+/// What a pair create asks for.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewPair {
     /// The call region: the source disk's region.
     pub region_id: String,
@@ -249,30 +256,30 @@ pub struct NewPair {
     pub destination_zone_id: Option<String>,
     /// The destination (secondary) disk.
     pub destination_disk_id: String,
-    /// PairName.
+    /// Name.
     pub name: String,
     /// Description.
     pub description: String,
-    /// `POSTPAY` (default) or `PREPAY`.
-    pub charge_type: String,
-    /// Subscription length in months (PREPAY).
+    /// Billing method.
+    pub charge_type: ChargeType,
+    /// Subscription length in months.
     pub period_months: Option<i64>,
     /// Kbit/s.
     pub bandwidth: i64,
     /// Seconds.
     pub rpo: i64,
-    /// EnableRtc.
+    /// Real-time copy.
     pub enable_rtc: bool,
-    /// ResourceGroupId.
+    /// Resource group.
     pub resource_group_id: String,
     /// Tags.
     pub tags: Vec<(String, String)>,
 }
 
-/// What ModifyDiskReplicaPair changes (absent fields stay).
-#[derive(Debug, Clone, Default)]
+/// What a pair modify changes (absent fields stay).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PairChanges {
-    /// PairName.
+    /// Name.
     pub name: Option<String>,
     /// Description.
     pub description: Option<String>,
@@ -280,12 +287,9 @@ pub struct PairChanges {
     pub rpo: Option<i64>,
     /// Bandwidth.
     pub bandwidth: Option<i64>,
-    /// EnableRtc.
+    /// Real-time copy.
     pub enable_rtc: Option<bool>,
 }
-
-/// Disk categories ABSR replicates.
-const REPLICABLE: &[&str] = &["cloud_essd", "cloud_auto"];
 
 impl Scope<'_> {
     /// The pair seen from `region` under `rule`, settled to now.
@@ -315,11 +319,8 @@ impl Scope<'_> {
 
     /// The effect of `op` on this pair now, or the documented refusal.
     fn pair_effect(pair: &ReplicaPair, op: PairOp) -> Result<Effect> {
-        effect(op, pair.status()).ok_or_else(|| Error::IncorrectStatus {
-            kind: Kind::ReplicaPair,
-            id: pair.id.clone(),
-            status: pair.status().as_str(),
-            operation: op.name(),
+        effect(op, pair.status()).ok_or_else(|| {
+            Error::status(Kind::ReplicaPair, &pair.id, Status::Replica(pair.status()))
         })
     }
 
@@ -336,35 +337,32 @@ impl Scope<'_> {
         self.disk_mut(id).is_ok_and(|d| d.attachment.is_some())
     }
 
-    /// CreateDiskReplicaPair: pairs two disks of the same category, level and size, in two
+    /// Create: pairs two disks of the same category, level and size, in two
     /// regions or two zones of one region, neither already paired. Returns the pair id.
     ///
     /// # Errors
-    /// NotFound (region, disks), InvalidParameter (destination region, zones), IncorrectStatus
+    /// NotFound (region, disks), InvalidField (destination region, zones), IncorrectStatus
     /// (a disk still creating), OperationDenied (mismatched disks), DiskAlreadyPaired.
     pub fn create_replica_pair(&mut self, spec: &NewPair) -> Result<String> {
         self.purge_replicas();
-        self.replica_region(&spec.region_id)?;
+        let region = self.catalog.region(&spec.region_id)?;
         self.catalog
             .region(&spec.destination_region_id)
-            .map_err(|_| Error::InvalidParameter {
-                name: "DestinationRegionId",
-            })?;
+            .map_err(|_| Error::InvalidField(Field::DestinationRegion))?;
         let source = self.pair_end(
             &spec.disk_id,
             &spec.region_id,
             spec.source_zone_id.as_deref(),
-            "SourceZoneId",
+            Field::SourceZone,
         )?;
         let destination = self.pair_end(
             &spec.destination_disk_id,
             &spec.destination_region_id,
             spec.destination_zone_id.as_deref(),
-            "DestinationZoneId",
+            Field::DestinationZone,
         )?;
         self.check_pairable(&source, &destination)?;
-        let prefix = spec.region_id.split('-').next().unwrap_or("cn").to_owned();
-        let id = format!("pair-{prefix}-{}", self.ids.random_part(14));
+        let id = self.naming.id(Kind::ReplicaPair, region, &mut *self.ids);
         let now = self.now;
         let pair = ReplicaPair {
             id: id.clone(),
@@ -376,7 +374,7 @@ impl Scope<'_> {
             destination,
             rpo: spec.rpo,
             bandwidth: spec.bandwidth,
-            charge_type: spec.charge_type.clone(),
+            charge_type: spec.charge_type,
             enable_rtc: spec.enable_rtc,
             resource_group_id: spec.resource_group_id.clone(),
             tags: spec.tags.clone(),
@@ -387,7 +385,6 @@ impl Scope<'_> {
                 .map(|m| now + m * 30 * 24 * 3_600 * 1_000),
             status_message: None,
             track: Track::creating(now, self.durations),
-            settled_at: now,
         };
         let rep = &mut self.account.replication;
         rep.pair_index
@@ -405,22 +402,17 @@ impl Scope<'_> {
         disk_id: &str,
         region: &str,
         zone: Option<&str>,
-        zone_param: &'static str,
+        zone_field: Field,
     ) -> Result<Endpoint> {
         let disk = self.disk_mut(disk_id)?;
         if disk.region_id != region {
             return Err(Error::not_found(Kind::Disk, disk_id));
         }
         if zone.is_some_and(|z| z != disk.zone_id) {
-            return Err(Error::InvalidParameter { name: zone_param });
+            return Err(Error::InvalidField(zone_field));
         }
-        if disk.status() == super::disk::DiskStatus::Creating {
-            return Err(Error::IncorrectStatus {
-                kind: Kind::Disk,
-                id: disk_id.to_owned(),
-                status: disk.status().as_str(),
-                operation: "CreateDiskReplicaPair",
-            });
+        if disk.status() == DiskStatus::Creating {
+            return Err(disk::incorrect(disk_id, disk.status()));
         }
         Ok(Endpoint {
             region_id: disk.region_id.clone(),
@@ -429,14 +421,18 @@ impl Scope<'_> {
         })
     }
 
-    /// Same category (ESSD or ESSD AutoPL), level and size; different zones; neither disk paired.
+    /// Same category (one that replicates), level and size; different zones; neither disk paired.
     fn check_pairable(&mut self, src: &Endpoint, dst: &Endpoint) -> Result<()> {
         let spec = |s: &mut Self, id: &str| {
             s.disk_mut(id)
                 .map(|d| (d.category.clone(), d.performance_level.clone(), d.size))
         };
         let (a, b) = (spec(self, &src.disk_id)?, spec(self, &dst.disk_id)?);
-        if a != b || !REPLICABLE.contains(&a.0.as_str()) || src.place() == dst.place() {
+        let replicable = self
+            .catalog
+            .disk_category(&a.0)
+            .is_some_and(|c| c.replicable);
+        if a != b || !replicable || src.place() == dst.place() {
             return Err(Error::Denied(Denial::DiskMismatch));
         }
         let paired = &self.account.replication.pair_of_disk;
@@ -446,7 +442,7 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// StartDiskReplicaPair: continuous replication, or one copy with `one_shot`.
+    /// Start: continuous replication, or one copy with `one_shot`.
     ///
     /// # Errors
     /// NotFound, OperationDenied (group member), InvalidStatus, ManualSyncLimit,
@@ -494,7 +490,7 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// StopDiskReplicaPair: the copy in flight is dropped; the last recovery point stays.
+    /// Stop: the copy in flight is dropped; the last recovery point stays.
     ///
     /// # Errors
     /// NotFound, OperationDenied (group member), InvalidStatus.
@@ -502,7 +498,7 @@ impl Scope<'_> {
         self.pair_transition(region, id, PairOp::Stop, CallSite::Either)
     }
 
-    /// FailoverDiskReplicaPair, called in the destination region: the secondary becomes usable.
+    /// Failover, called in the destination region: the secondary becomes usable.
     ///
     /// # Errors
     /// NotFound, OperateNotAllowedForPrimary, OperationDenied (group member), InvalidStatus.
@@ -510,7 +506,7 @@ impl Scope<'_> {
         self.pair_transition(region, id, PairOp::Failover, CallSite::Destination)
     }
 
-    /// ModifyDiskReplicaPair: name, description, RPO, bandwidth, RTC; status unchanged.
+    /// Modify: name, description, RPO, bandwidth, RTC; status unchanged.
     ///
     /// # Errors
     /// NotFound, InvalidStatus.
@@ -529,7 +525,7 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// ReprotectDiskReplicaPair, called in the destination region on a failed-over pair. With
+    /// Reprotect, called in the destination region on a failed-over pair. With
     /// `reverse` the direction flips (the old source, which must be detached, becomes the
     /// destination); without it the failover is cancelled (the destination must be detached).
     /// Either way the pair ends `stopped`.
@@ -570,7 +566,7 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// DeleteDiskReplicaPair, called in the primary region: `deleting`, then gone. Both disks stay.
+    /// Delete, called in the primary region: `deleting`, then gone. Both disks stay.
     ///
     /// # Errors
     /// NotFound, OperateNotAllowedForStandby, OperationDenied (group member), InvalidStatus.
@@ -585,7 +581,7 @@ impl Scope<'_> {
         Ok(())
     }
 
-    /// DescribeDiskReplicaPairProgress: (percent of the current copy, last recovery point).
+    /// Progress: (percent of the current copy, last recovery point).
     ///
     /// # Errors
     /// NotFound.

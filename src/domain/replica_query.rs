@@ -3,10 +3,11 @@
 
 use std::collections::BTreeSet;
 
-use super::replica::site_of;
+use super::query::{has_tags, select, Page, PageRequest};
 use super::replica_group::ReplicaGroup;
-use super::replica_index::{select, Page, PageRequest, Site};
+use super::replica_index::Site;
 use super::replica_pair::ReplicaPair;
+use super::replica_site::site_of;
 use super::replica_sync::ReplicaStatus;
 use super::world::Scope;
 use super::Result;
@@ -71,14 +72,6 @@ impl PairQuery {
             && self.resource_group_id.is_none()
             && self.tags.is_empty()
     }
-}
-
-/// True when every wanted tag is present (an empty wanted value matches any value).
-pub fn has_tags(have: &[(String, String)], want: &[(String, String)]) -> bool {
-    want.iter().all(|(k, v)| {
-        have.iter()
-            .any(|(hk, hv)| hk == k && (v.is_empty() || hv == v))
-    })
 }
 
 /// One pair as Describe shows it from the queried region.

@@ -7,10 +7,13 @@
 //! the data as of its start time recoverable, so the last recovery point is the start of the last
 //! completed sync. The same clock readings therefore always give the same history.
 
+use serde::{Deserialize, Serialize};
+
 use super::clock::{Durations, Lifecycle, Millis};
 
-/// Status of a replica pair or group, as EBS names it on the wire.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Status of a replica pair or group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum ReplicaStatus {
     Invalid,
@@ -57,31 +60,6 @@ impl ReplicaStatus {
         Self::Deleted,
         Self::DeleteFailed,
     ];
-
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Invalid => "invalid",
-            Self::Creating => "creating",
-            Self::Created => "created",
-            Self::CreateFailed => "create_failed",
-            Self::InitialSyncing => "initial_syncing",
-            Self::ManualSyncing => "manual_syncing",
-            Self::Syncing => "syncing",
-            Self::Normal => "normal",
-            Self::Stopping => "stopping",
-            Self::Stopped => "stopped",
-            Self::StopFailed => "stop_failed",
-            Self::Failovering => "failovering",
-            Self::Failovered => "failovered",
-            Self::FailoverFailed => "failover_failed",
-            Self::Reprotecting => "reprotecting",
-            Self::ReprotectFailed => "reprotect_failed",
-            Self::Deleting => "deleting",
-            Self::Deleted => "deleted",
-            Self::DeleteFailed => "delete_failed",
-        }
-    }
 
     /// True while data is being copied (progress moves from 0 to 100).
     pub fn is_syncing(self) -> bool {
@@ -147,7 +125,7 @@ impl Effect {
 }
 
 /// Continuous replication after the first `normal`: the phase at any time follows from this.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 struct Cycle {
     /// When `normal` was first reached.
     anchor: Millis,
@@ -160,7 +138,8 @@ struct Cycle {
 }
 
 /// What happens when the scheduled step completes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 enum Completion {
     Nothing,
     /// A one-shot sync: its start becomes the recovery point.
@@ -173,7 +152,7 @@ enum Completion {
 }
 
 /// The replication state of one pair or group, settled lazily against the virtual clock.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Track {
     life: Lifecycle<ReplicaStatus>,
     cycle: Option<Cycle>,
@@ -227,6 +206,16 @@ impl Track {
     /// The start of the last completed sync, if any sync has completed.
     pub fn recover_point(&self) -> Option<Millis> {
         self.recover_point
+    }
+
+    /// When the track reaches (or reached) `deleted`, if a deletion is under way.
+    pub fn deleted_at(&self) -> Option<Millis> {
+        if self.life.status() == ReplicaStatus::Deleted {
+            return Some(self.life.since());
+        }
+        (self.life.target() == ReplicaStatus::Deleted)
+            .then(|| self.life.steps_end())
+            .flatten()
     }
 
     /// When the last one-shot sync was started.
@@ -354,7 +343,7 @@ impl Track {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Timing;
+    use crate::domain::clock::Timing;
     use ReplicaStatus as S;
 
     fn realistic() -> Durations {

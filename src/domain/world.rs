@@ -1,32 +1,56 @@
-//! The shared world: accounts and their resources behind one lock, and the per-call `Scope`.
+//! The shared world: the clock, the id generator and every account's resources behind one lock,
+//! the per-call `Scope`, and the serializable snapshot of it all.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use serde::{Deserialize, Serialize};
+
+use super::call::{Answer, Call};
 use super::catalog::Catalog;
-use super::clock::{Clock, Durations, Millis};
+use super::clock::{AdvanceError, Clock, ClockMode, Durations, Millis};
 use super::disk::Disk;
-use super::ids::IdGen;
+use super::ids::{IdGen, Naming};
 use super::instance::Instance;
+use super::op::Op;
 use super::replica::Replication;
-use super::seed::Seed;
 use super::{Error, Result};
 
+/// The version of the [`Snapshot`] document this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// What a ClientToken remembers: the request it came with and what it created.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    /// A digest of the request's own parameters.
+    pub fingerprint: String,
+    /// The ids the first call created.
+    pub ids: Vec<String>,
+}
+
 /// One account's resources.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Account {
     /// Instances by id.
     pub instances: BTreeMap<String, Instance>,
     /// Disks by id.
     pub disks: BTreeMap<String, Disk>,
-    /// ClientToken records: (operation, token) → (fingerprint, ids created).
-    pub tokens: HashMap<(&'static str, String), (String, Vec<String>)>,
+    /// ClientToken records, per operation and token.
+    pub tokens: BTreeMap<Op, BTreeMap<String, TokenRecord>>,
     /// Counter giving every resource its creation order (Describe lists in that order).
     pub next_seq: u64,
-    /// Set by a seed: StartInstance answers InsufficientBalance for every instance.
+    /// StartInstance answers InsufficientBalance for every instance of the account.
     pub insufficient_balance: bool,
-    /// Disk replica pairs and groups, with their indexes.
+    /// Disk replica pairs and groups.
     pub replication: Replication,
+}
+
+impl Account {
+    /// Rebuilds every derived index from the records (after loading a snapshot).
+    pub fn rebuild_indexes(&mut self) {
+        self.replication.rebuild_indexes();
+    }
 }
 
 /// The whole simulated cloud.
@@ -36,61 +60,122 @@ pub struct Cloud {
     pub catalog: Arc<Catalog>,
     /// How long transitions last.
     pub durations: Durations,
+    /// The virtual clock.
+    pub clock: Clock,
     /// Id generator.
     pub ids: IdGen,
     /// Accounts by id, created on first use.
     pub accounts: BTreeMap<String, Account>,
-    /// Virtual time of the call in progress (set when the lock is taken).
-    pub now: Millis,
+}
+
+/// The world as data: everything a restart or an import needs, in a versioned document.
+/// Derived indexes are left out and rebuilt on load; maps are ordered, so the same world always
+/// serializes to the same bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Snapshot {
+    /// [`FORMAT_VERSION`] of the build that wrote it.
+    pub format_version: u32,
+    /// The virtual clock.
+    pub clock: Clock,
+    /// The id generator's state.
+    pub id_sequence: IdGen,
+    /// Accounts by id.
+    pub accounts: BTreeMap<String, Account>,
 }
 
 /// One call's view of the cloud: the caller's account plus the shared catalog, ids and time.
 /// Domain operations are methods on it, spread over the resource files.
-#[derive(Debug)]
 pub struct Scope<'a> {
-    /// The caller's account.
-    pub account: &'a mut Account,
-    /// The caller's account id.
-    pub account_id: &'a str,
-    /// The catalog.
-    pub catalog: &'a Catalog,
-    /// Id generator.
-    pub ids: &'a mut IdGen,
-    /// Transition lengths.
-    pub durations: &'a Durations,
-    /// Virtual time of this call.
-    pub now: Millis,
+    pub(super) account: &'a mut Account,
+    pub(super) catalog: &'a Catalog,
+    pub(super) ids: &'a mut IdGen,
+    pub(super) naming: &'a dyn Naming,
+    pub(super) durations: &'a Durations,
+    pub(super) now: Millis,
+}
+
+impl std::fmt::Debug for Scope<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scope").field("now", &self.now).finish()
+    }
 }
 
 impl Cloud {
-    /// An empty cloud.
-    pub fn new(catalog: Arc<Catalog>, durations: Durations, seed: Option<u64>) -> Self {
+    /// An empty cloud whose clock starts at `wall`.
+    pub fn new(
+        catalog: Arc<Catalog>,
+        durations: Durations,
+        clock: ClockMode,
+        wall: Millis,
+        seed: Option<u64>,
+    ) -> Self {
         Self {
             catalog,
             durations,
+            clock: Clock::new(clock, wall),
             ids: IdGen::new(seed),
             accounts: BTreeMap::new(),
-            now: 0,
         }
     }
 
     /// The caller's view; the account is created on first use.
-    pub fn scope<'a>(&'a mut self, account_id: &'a str) -> Scope<'a> {
-        let account = self.accounts.entry(account_id.to_owned()).or_default();
+    pub fn scope<'a>(&'a mut self, account: &str, naming: &'a dyn Naming) -> Scope<'a> {
+        let account = self.accounts.entry(account.to_owned()).or_default();
         Scope {
             account,
-            account_id,
             catalog: &self.catalog,
             ids: &mut self.ids,
+            naming,
             durations: &self.durations,
-            now: self.now,
+            now: self.clock.now,
         }
+    }
+
+    /// The world as a document.
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot {
+            format_version: FORMAT_VERSION,
+            clock: self.clock.clone(),
+            id_sequence: self.ids.clone(),
+            accounts: self.accounts.clone(),
+        }
+    }
+
+    /// Replaces the world's state with a document's, rebuilding every index.
+    ///
+    /// # Errors
+    /// A document of another format version.
+    pub fn restore(&mut self, snapshot: Snapshot) -> Result<()> {
+        if snapshot.format_version != FORMAT_VERSION {
+            return Err(Error::Internal(format!(
+                "format_version {} is not {FORMAT_VERSION}",
+                snapshot.format_version
+            )));
+        }
+        self.clock = snapshot.clock;
+        self.ids = snapshot.id_sequence;
+        self.accounts = snapshot.accounts;
+        for account in self.accounts.values_mut() {
+            account.rebuild_indexes();
+        }
+        Ok(())
     }
 }
 
 impl Scope<'_> {
+    /// The virtual time of this call.
+    pub fn now(&self) -> Millis {
+        self.now
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        self.catalog
+    }
+
     /// The next creation-order number.
-    pub fn next_seq(&mut self) -> u64 {
+    pub(super) fn next_seq(&mut self) -> u64 {
         self.account.next_seq += 1;
         self.account.next_seq
     }
@@ -102,28 +187,44 @@ impl Scope<'_> {
     /// `IdempotentParameterMismatch`, or whatever `create` fails with (nothing is recorded then).
     pub fn idempotent(
         &mut self,
-        operation: &'static str,
-        token: Option<&str>,
-        fingerprint: &str,
+        op: Op,
+        token: Option<&ClientToken>,
         create: impl FnOnce(&mut Self) -> Result<Vec<String>>,
     ) -> Result<Vec<String>> {
         let Some(token) = token else {
             return create(self);
         };
-        let key = (operation, token.to_owned());
-        if let Some((fp, ids)) = self.account.tokens.get(&key) {
-            return if fp == fingerprint {
-                Ok(ids.clone())
+        if let Some(seen) = self
+            .account
+            .tokens
+            .get(&op)
+            .and_then(|t| t.get(&token.token))
+        {
+            return if seen.fingerprint == token.fingerprint {
+                Ok(seen.ids.clone())
             } else {
                 Err(Error::IdempotentParameterMismatch)
             };
         }
         let ids = create(self)?;
-        self.account
-            .tokens
-            .insert(key, (fingerprint.to_owned(), ids.clone()));
+        self.account.tokens.entry(op).or_default().insert(
+            token.token.clone(),
+            TokenRecord {
+                fingerprint: token.fingerprint.clone(),
+                ids: ids.clone(),
+            },
+        );
         Ok(ids)
     }
+}
+
+/// A ClientToken and the digest of the request it came with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientToken {
+    /// The token.
+    pub token: String,
+    /// A digest of the request's own parameters.
+    pub fingerprint: String,
 }
 
 /// The cheap, cloneable handle every request goes through.
@@ -134,24 +235,15 @@ impl Scope<'_> {
 pub struct World {
     inner: Arc<Mutex<Cloud>>,
     initial: Arc<Cloud>,
-    clock: Arc<Clock>,
 }
 
 impl World {
-    /// A world starting from `cloud` with `seed` applied; [`World::reset`] returns to this state.
-    ///
-    /// # Errors
-    /// A seed that refers to unknown regions, zones, images or types.
-    pub fn new(mut cloud: Cloud, seed: Option<&Seed>, clock: Clock) -> Result<Self> {
-        cloud.now = clock.now();
-        if let Some(seed) = seed {
-            seed.apply(&mut cloud)?;
-        }
-        Ok(Self {
+    /// A world starting from `cloud`; [`World::reset`] returns to this state.
+    pub fn new(cloud: Cloud) -> Self {
+        Self {
             initial: Arc::new(cloud.clone()),
             inner: Arc::new(Mutex::new(cloud)),
-            clock: Arc::new(clock),
-        })
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, Cloud> {
@@ -162,26 +254,51 @@ impl World {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Runs `f` on the cloud under the lock, with the virtual time of this call set.
-    pub fn with<R>(&self, f: impl FnOnce(&mut Cloud) -> R) -> R {
+    /// The one entry for calls: locks the world, reads the clock at `wall`, runs `call` in
+    /// `account`'s scope and hands the answer to `render` before unlocking (answers borrow from
+    /// the state, so a large page is encoded without being copied).
+    pub fn apply<R>(
+        &self,
+        account: &str,
+        naming: &dyn Naming,
+        wall: Millis,
+        call: Call,
+        render: impl FnOnce(Result<Answer<'_>>) -> R,
+    ) -> R {
         let mut cloud = self.lock();
-        cloud.now = self.clock.now().max(cloud.now);
-        f(&mut cloud)
+        cloud.clock.read(wall);
+        let mut scope = cloud.scope(account, naming);
+        render(scope.apply(call))
     }
 
-    /// Runs `f` in one account's scope.
-    pub fn in_scope<R>(&self, account: &str, f: impl FnOnce(&mut Scope<'_>) -> R) -> R {
-        self.with(|cloud| f(&mut cloud.scope(account)))
+    /// The world as a document.
+    pub fn snapshot(&self) -> Snapshot {
+        self.lock().snapshot()
     }
 
-    /// Restores the start-up state (catalog and seed), keeping the clock where it is.
+    /// Restores the start-up state (catalog, seed, id sequence), keeping the clock where it is.
     pub fn reset(&self) {
         let mut cloud = self.lock();
+        let clock = cloud.clock.clone();
         *cloud = (*self.initial).clone();
+        cloud.clock = clock;
     }
 
-    /// The virtual clock.
-    pub fn clock(&self) -> &Clock {
-        &self.clock
+    /// Reads the virtual clock: (now, mode).
+    pub fn now(&self, wall: Millis) -> (Millis, ClockMode) {
+        let mut cloud = self.lock();
+        (cloud.clock.read(wall), cloud.clock.mode)
+    }
+
+    /// Moves the virtual clock forward by `ms`, under the world lock.
+    ///
+    /// # Errors
+    /// An advance out of range; nothing changes then.
+    pub fn advance(&self, ms: Millis, wall: Millis) -> Result<Millis, AdvanceError> {
+        self.lock().clock.advance(ms, wall)
     }
 }
+
+#[cfg(test)]
+#[path = "world_tests.rs"]
+mod tests;

@@ -2,10 +2,20 @@
 
 use serde::Serialize;
 
-use super::{ecs, Action, Paging, RpcAction};
+use super::{ecs, unexpected, Action, Paging, RpcAction};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::params::Params;
-use crate::domain::{self, Scope};
+use crate::domain::call::{Answer, Call};
+use crate::domain::catalog::Catalog;
+use crate::domain::{self, Op};
+
+/// The catalog of a catalog read's answer.
+fn catalog<'s>(answer: &Answer<'s>) -> domain::Result<&'s Catalog> {
+    match answer {
+        Answer::Catalog(c) => Ok(c),
+        other => Err(unexpected(other)),
+    }
+}
 
 pub(super) const ACTIONS: &[Action] = &[
     ecs::<DescribeRegions>("DescribeRegions"),
@@ -48,8 +58,9 @@ struct RegionView {
 }
 
 impl RpcAction for DescribeRegions {
+    const OP: Op = Op::DescribeRegions;
     type Response<'s> = DescribeRegionsResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         if p.get("InstanceChargeType").is_some_and(|c| {
             !["PrePaid", "PostPaid", "SpotWithPriceLimit", "SpotAsPriceGo"].contains(&c)
         }) {
@@ -65,13 +76,16 @@ impl RpcAction for DescribeRegions {
         if p.get("ResourceType").is_some_and(|t| !types.contains(&t)) {
             return Err(ErrorCode::ResourceTypeNotFound.into());
         }
-        Ok(Self {
-            chinese: accept_language(p)?,
-        })
+        Ok((
+            Call::ReadCatalog(Self::OP),
+            Self {
+                chinese: accept_language(p)?,
+            },
+        ))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<DescribeRegionsResponse> {
-        let region = scope
-            .catalog
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeRegionsResponse> {
+        let catalog = catalog(&answer)?;
+        let region = catalog
             .regions
             .iter()
             .map(|r| RegionView {
@@ -141,8 +155,9 @@ struct ZoneView {
 }
 
 impl RpcAction for DescribeZones {
+    const OP: Op = Op::DescribeZones;
     type Response<'s> = DescribeZonesResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         accept_language(p)?;
         if p.get("SpotStrategy")
             .is_some_and(|s| !["NoSpot", "SpotWithPriceLimit", "SpotAsPriceGo"].contains(&s))
@@ -150,13 +165,16 @@ impl RpcAction for DescribeZones {
             return Err(ErrorCode::SpotStrategyInvalid.into());
         }
         p.one_of("InstanceChargeType", &["PrePaid", "PostPaid"])?;
-        Ok(Self {
-            region_id: p.required("RegionId")?,
-            verbose: p.bool("Verbose")?.unwrap_or(true),
-        })
+        Ok((
+            Call::ReadCatalog(Self::OP),
+            Self {
+                region_id: p.required("RegionId")?,
+                verbose: p.bool("Verbose")?.unwrap_or(true),
+            },
+        ))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<DescribeZonesResponse> {
-        let catalog = scope.catalog;
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeZonesResponse> {
+        let catalog = catalog(&answer)?;
         let region = catalog.region(&self.region_id)?;
         let zone = region
             .zones
@@ -169,7 +187,11 @@ impl RpcAction for DescribeZones {
                     resource_types: vec!["Instance", "Disk", "DedicatedHost"],
                 }),
                 available_disk_categories: self.verbose.then(|| DiskCategories {
-                    disk_categories: catalog.disk_categories.clone(),
+                    disk_categories: catalog
+                        .disk_categories
+                        .iter()
+                        .map(|c| c.id.clone())
+                        .collect(),
                 }),
                 available_instance_types: self.verbose.then(|| InstanceTypes {
                     instance_types: catalog
@@ -236,25 +258,29 @@ struct ImageView {
 }
 
 impl RpcAction for DescribeImages {
+    const OP: Op = Op::DescribeImages;
     type Response<'s> = DescribeImagesResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         let mut paging = Paging::read(p, 100, 100)?;
         paging.tokens = false;
-        Ok(Self {
-            region_id: p.required("RegionId")?,
-            image_ids: p.comma_list("ImageId"),
-            name: p.string("ImageName"),
-            owner: p.one_of(
-                "ImageOwnerAlias",
-                &["system", "self", "others", "marketplace"],
-            )?,
-            os_type: p.one_of("OSType", &["linux", "windows"])?,
-            architecture: p.one_of("Architecture", &["i386", "x86_64", "arm64"])?,
-            paging,
-        })
+        Ok((
+            Call::ReadCatalog(Self::OP),
+            Self {
+                region_id: p.required("RegionId")?,
+                image_ids: p.comma_list("ImageId"),
+                name: p.string("ImageName"),
+                owner: p.one_of(
+                    "ImageOwnerAlias",
+                    &["system", "self", "others", "marketplace"],
+                )?,
+                os_type: p.one_of("OSType", &["linux", "windows"])?,
+                architecture: p.one_of("Architecture", &["i386", "x86_64", "arm64"])?,
+                paging,
+            },
+        ))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<DescribeImagesResponse> {
-        let catalog = scope.catalog;
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeImagesResponse> {
+        let catalog = catalog(&answer)?;
         catalog.region(&self.region_id)?;
         let matched: Vec<ImageView> = catalog
             .images
@@ -338,22 +364,26 @@ struct TypeView {
 }
 
 impl RpcAction for DescribeInstanceTypes {
+    const OP: Op = Op::DescribeInstanceTypes;
     type Response<'s> = DescribeInstanceTypesResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         let mut paging = Paging::read(p, 100, 1600)?;
         paging.tokens = true;
         if p.get("MaxResults").is_none() && p.get("NextToken").is_none() {
             paging.size = 1600;
         }
-        Ok(Self {
-            types: p.repeated("InstanceTypes"),
-            family: p.string("InstanceTypeFamily"),
-            paging,
-        })
+        Ok((
+            Call::ReadCatalog(Self::OP),
+            Self {
+                types: p.repeated("InstanceTypes"),
+                family: p.string("InstanceTypeFamily"),
+                paging,
+            },
+        ))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<DescribeInstanceTypesResponse> {
-        let matched: Vec<TypeView> = scope
-            .catalog
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeInstanceTypesResponse> {
+        let catalog = catalog(&answer)?;
+        let matched: Vec<TypeView> = catalog
             .instance_types
             .iter()
             .filter(|t| self.types.is_empty() || self.types.contains(&t.id))

@@ -2,11 +2,15 @@
 
 use serde::Serialize;
 
-use super::{ecs, ecs_seconds, has_tags, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
+use super::instance::done_action;
+use super::{ecs, ecs_seconds, unexpected, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::params::Params;
-use crate::domain::disk::{Disk, DiskStatus, NewDisk};
-use crate::domain::{self, Denial, Error, Kind, Scope};
+use crate::aliyun::vocab;
+use crate::domain::call::{Answer, Call};
+use crate::domain::compute_query::{DiskKind, DiskQuery};
+use crate::domain::disk::{Disk, NewDisk};
+use crate::domain::{self, Op};
 
 pub(super) const ACTIONS: &[Action] = &[
     ecs::<CreateDisk>("CreateDisk"),
@@ -25,13 +29,7 @@ fn well_formed_name(s: &str, max: usize) -> bool {
         && !s.starts_with("https://")
 }
 
-pub(super) struct CreateDisk {
-    region_id: String,
-    instance_id: Option<String>,
-    spec: NewDisk,
-    client_token: Option<String>,
-    fingerprint: String,
-}
+pub(super) struct CreateDisk;
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -40,8 +38,9 @@ pub(super) struct CreateDiskResponse {
 }
 
 impl RpcAction for CreateDisk {
+    const OP: Op = Op::CreateDisk;
     type Response<'s> = CreateDiskResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         let zone = p.string("ZoneId");
         let instance_id = p.string("InstanceId");
         if zone.is_some() && instance_id.is_some() {
@@ -74,7 +73,7 @@ impl RpcAction for CreateDisk {
         if zone.is_none() && instance_id.is_none() {
             return Err(ApiError::missing("ZoneId"));
         }
-        Ok(Self {
+        let call = Call::CreateDisk {
             region_id: p.required("RegionId")?,
             instance_id,
             spec: NewDisk {
@@ -89,94 +88,29 @@ impl RpcAction for CreateDisk {
                 tags: p.tags()?,
                 ..NewDisk::default()
             },
-            client_token: p.text("ClientToken", 64)?,
-            fingerprint: p.fingerprint(),
-        })
+            token: p.client_token()?,
+        };
+        Ok((call, Self))
     }
-    fn apply(mut self, scope: &mut Scope<'_>) -> domain::Result<CreateDiskResponse> {
-        scope.catalog.region(&self.region_id)?;
-        if let Some(inst) = &self.instance_id {
-            self.spec.zone_id = scope.instance_mut(inst)?.zone_id.clone();
+    fn respond(self, answer: Answer<'_>) -> domain::Result<CreateDiskResponse> {
+        match answer {
+            Answer::Created(mut ids) if ids.len() == 1 => Ok(CreateDiskResponse {
+                disk_id: ids.remove(0),
+            }),
+            other => Err(unexpected(&other)),
         }
-        if scope.catalog.zone(&self.spec.zone_id)?.0.id != self.region_id {
-            return Err(Error::not_found(Kind::Zone, &self.spec.zone_id));
-        }
-        let ids = scope.idempotent(
-            "CreateDisk",
-            self.client_token.as_deref(),
-            &self.fingerprint,
-            |s| {
-                let id = s.create_disk(&self.spec)?;
-                if let Some(inst) = &self.instance_id {
-                    s.disk_mut(&id)?.life =
-                        crate::domain::clock::Lifecycle::new(DiskStatus::Available, s.now);
-                    s.attach_disk(inst, &id, None)?;
-                }
-                Ok(vec![id])
-            },
-        )?;
-        let disk_id = ids
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::Internal("CreateDisk recorded no id".into()))?;
-        Ok(CreateDiskResponse { disk_id })
     }
 }
 
-#[derive(Default)]
 pub(super) struct DescribeDisks {
-    region_id: String,
-    zone_id: Option<String>,
-    disk_ids: Option<Vec<String>>,
-    instance_id: Option<String>,
-    disk_type: Option<String>,
-    category: Option<String>,
-    status: Option<DiskStatus>,
-    name: Option<String>,
-    portable: Option<bool>,
-    delete_with_instance: Option<bool>,
-    encrypted: Option<bool>,
-    tags: Vec<(String, String)>,
-    paging: Option<Paging>,
-    dry_run: bool,
-}
-
-impl DescribeDisks {
-    fn matches(&self, d: &Disk) -> bool {
-        let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
-        let attached_to = d
-            .attachment
-            .as_ref()
-            .map(|a| a.instance_id.as_str())
-            .unwrap_or_default();
-        let kind = if d.is_system() { "system" } else { "data" };
-        d.region_id == self.region_id
-            && eq(&self.zone_id, &d.zone_id)
-            && self.disk_ids.as_ref().is_none_or(|ids| ids.contains(&d.id))
-            && eq(&self.instance_id, attached_to)
-            && self
-                .disk_type
-                .as_deref()
-                .is_none_or(|t| t == "all" || t == kind)
-            && self
-                .category
-                .as_deref()
-                .is_none_or(|c| c == "all" || c == d.category)
-            && self.status.is_none_or(|s| s == d.status())
-            && eq(&self.name, &d.name)
-            && self.portable.is_none_or(|p| p != d.is_system())
-            && self
-                .delete_with_instance
-                .is_none_or(|w| w == d.delete_with_instance)
-            && self.encrypted.is_none_or(|e| e == d.encrypted)
-            && has_tags(&d.tags, &self.tags)
-    }
+    paging: Paging,
 }
 
 impl RpcAction for DescribeDisks {
+    const OP: Op = Op::DescribeDisks;
     type Response<'s> = DescribeDisksResponse<'s>;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        let disk_ids = match p.get("DiskIds") {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
+        let ids = match p.get("DiskIds") {
             None => None,
             Some(raw) => {
                 let ids: Vec<String> = serde_json::from_str(raw)
@@ -187,73 +121,59 @@ impl RpcAction for DescribeDisks {
                 Some(ids)
             }
         };
-        let disk_type = p.get("DiskType").map(str::to_owned);
-        if disk_type
-            .as_deref()
-            .is_some_and(|t| !["all", "system", "data"].contains(&t))
-        {
-            return Err(ErrorCode::DiskTypeNotSupported.into());
-        }
-        let category = p.get("Category").map(str::to_owned);
+        let kind = match p.get("DiskType") {
+            None | Some("all") => None,
+            Some("system") => Some(DiskKind::System),
+            Some("data") => Some(DiskKind::Data),
+            Some(_) => return Err(ErrorCode::DiskTypeNotSupported.into()),
+        };
+        let category = p.get("Category").filter(|c| *c != "all").map(str::to_owned);
         let status = match p.get("Status") {
             None | Some("All") => None,
             Some(s) => Some(
-                DiskStatus::parse(s)
+                vocab::parse_disk_status(s)
                     .ok_or_else(|| ApiError::from(ErrorCode::DiskStatusNotSupported))?,
             ),
         };
-        Ok(Self {
-            region_id: p.required("RegionId")?,
-            zone_id: p.string("ZoneId"),
-            disk_ids,
-            instance_id: p.string("InstanceId"),
-            disk_type,
+        // Read in the order the parameters were always checked, so the first error stays the same.
+        let region_id = p.required("RegionId")?;
+        let zone_id = p.string("ZoneId");
+        let instance_id = p.string("InstanceId");
+        let name = p.string("DiskName");
+        let portable = p.bool("Portable")?;
+        let delete_with_instance = p.bool("DeleteWithInstance")?;
+        let encrypted = p.bool("Encrypted")?;
+        let tags = p.tags()?;
+        let paging = Paging::read(p, 100, 500)?;
+        let query = DiskQuery {
+            region_id,
+            zone_id,
+            ids,
+            instance_id,
+            kind,
             category,
             status,
-            name: p.string("DiskName"),
-            portable: p.bool("Portable")?,
-            delete_with_instance: p.bool("DeleteWithInstance")?,
-            encrypted: p.bool("Encrypted")?,
-            tags: p.tags()?,
-            paging: Some(Paging::read(p, 100, 500)?),
+            name,
+            portable,
+            delete_with_instance,
+            encrypted,
+            tags,
+            page: paging.request(),
             dry_run: p.bool("DryRun")?.unwrap_or(false),
-        })
+        };
+        Ok((Call::DescribeDisks(query), Self { paging }))
     }
-    fn apply<'s>(mut self, scope: &'s mut Scope<'_>) -> domain::Result<DescribeDisksResponse<'s>> {
-        scope.catalog.region(&self.region_id)?;
-        if let Some(z) = &self.zone_id {
-            if scope.catalog.zone(z)?.0.id != self.region_id {
-                return Err(Error::not_found(Kind::Zone, z));
-            }
-        }
-        if let Some(c) = &self.category {
-            if c != "all" && !scope.catalog.has_disk_category(c) {
-                return Err(Error::Denied(Denial::DiskCategoryNotSupported));
-            }
-        }
-        if self.dry_run {
-            return Err(Error::DryRun);
-        }
-        let paging = self.paging.take().unwrap_or(Paging {
-            offset: 0,
-            size: 10,
-            page_number: 1,
-            tokens: false,
-        });
-        let matched: Vec<&'s Disk> = scope
-            .disks()
-            .into_iter()
-            .filter(|d| self.matches(d))
-            .collect();
-        let total = matched.len();
-        let (page, next) = paging.page(matched);
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeDisksResponse<'_>> {
+        let Answer::Disks(page) = answer else {
+            return Err(unexpected(&answer));
+        };
         Ok(DescribeDisksResponse {
-            total_count: total,
-            page_number: paging.page_number,
-            page_size: paging.size,
-            next_token: next,
+            total_count: page.total,
+            page_number: self.paging.page_number,
+            page_size: self.paging.size,
+            next_token: self.paging.next_token(page.total),
             disks: DiskSet {
-                disk: page.into_iter().map(DiskView::of).collect(),
+                disk: page.items.into_iter().map(DiskView::of).collect(),
             },
         })
     }
@@ -344,7 +264,7 @@ impl<'s> DiskView<'s> {
             description: &d.description,
             region_id: &d.region_id,
             zone_id: &d.zone_id,
-            status: d.status().as_str(),
+            status: vocab::disk_status(d.status()),
             kind: if d.is_system() { "system" } else { "data" },
             category: &d.category,
             size: d.size,
@@ -384,63 +304,24 @@ impl<'s> DiskView<'s> {
     }
 }
 
-pub(super) struct AttachDisk {
-    instance_id: String,
-    disk_id: String,
-    delete_with_instance: Option<bool>,
-}
+done_action!(AttachDisk, Op::AttachDisk, |p| {
+    p.bool("Bootable")?;
+    p.bool("Force")?;
+    Call::AttachDisk {
+        instance_id: p.required("InstanceId")?,
+        disk_id: p.required("DiskId")?,
+        delete_with_instance: p.bool("DeleteWithInstance")?,
+    }
+});
 
-impl RpcAction for AttachDisk {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        p.bool("Bootable")?;
-        p.bool("Force")?;
-        Ok(Self {
-            instance_id: p.required("InstanceId")?,
-            disk_id: p.required("DiskId")?,
-            delete_with_instance: p.bool("DeleteWithInstance")?,
-        })
+done_action!(DetachDisk, Op::DetachDisk, |p| {
+    p.bool("DeleteWithInstance")?;
+    Call::DetachDisk {
+        instance_id: p.required("InstanceId")?,
+        disk_id: p.required("DiskId")?,
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        scope
-            .attach_disk(&self.instance_id, &self.disk_id, self.delete_with_instance)
-            .map(|()| Empty {})
-    }
-}
+});
 
-pub(super) struct DetachDisk {
-    instance_id: String,
-    disk_id: String,
-}
-
-impl RpcAction for DetachDisk {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        p.bool("DeleteWithInstance")?;
-        Ok(Self {
-            instance_id: p.required("InstanceId")?,
-            disk_id: p.required("DiskId")?,
-        })
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        scope
-            .detach_disk(&self.instance_id, &self.disk_id)
-            .map(|()| Empty {})
-    }
-}
-
-pub(super) struct DeleteDisk {
-    disk_id: String,
-}
-
-impl RpcAction for DeleteDisk {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
-            disk_id: p.required("DiskId")?,
-        })
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        scope.delete_disk(&self.disk_id).map(|()| Empty {})
-    }
-}
+done_action!(DeleteDisk, Op::DeleteDisk, |p| Call::DeleteDisk {
+    id: p.required("DiskId")?,
+});

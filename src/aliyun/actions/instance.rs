@@ -2,13 +2,16 @@
 
 use serde::Serialize;
 
-use super::{ecs, ecs_minutes, has_tags, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
+use super::{ecs, ecs_minutes, unexpected, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::params::Params;
+use crate::aliyun::vocab;
+use crate::domain::call::{Answer, Call};
 use crate::domain::catalog::Catalog;
+use crate::domain::compute_query::{InstanceQuery, LockFilter, StatusQuery};
 use crate::domain::disk::NewDisk;
-use crate::domain::instance::{ChargeType, Condition, Instance, InstanceStatus, NewInstance};
-use crate::domain::{self, Error, Scope};
+use crate::domain::instance::{Condition, Instance, InstanceStatus, NewInstance};
+use crate::domain::{self, Op};
 
 pub(super) const ACTIONS: &[Action] = &[
     ecs::<StartInstance>("StartInstance"),
@@ -20,107 +23,68 @@ pub(super) const ACTIONS: &[Action] = &[
     ecs::<DescribeInstanceStatus>("DescribeInstanceStatus"),
 ];
 
-pub(super) struct StartInstance {
-    instance_id: String,
-    dry_run: bool,
-}
+/// An action answered with `RequestId` alone: `done_action!(Dto, Op, |p| call)`.
+macro_rules! done_action {
+    ($dto:ident, $op:expr, |$p:ident| $call:expr) => {
+        pub(super) struct $dto;
 
-impl RpcAction for StartInstance {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        p.bool("InitLocalDisk")?;
-        Ok(Self {
-            instance_id: p.required("InstanceId")?,
-            dry_run: p.bool("DryRun")?.unwrap_or(false),
-        })
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        scope
-            .start_instance(&self.instance_id, self.dry_run)
-            .map(|()| Empty {})
-    }
-}
-
-pub(super) struct StopInstance {
-    instance_id: String,
-    stopped_mode: Option<String>,
-    dry_run: bool,
-}
-
-impl RpcAction for StopInstance {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        for flag in ["ForceStop", "ConfirmStop", "Hibernate"] {
-            p.bool(flag)?;
+        impl RpcAction for $dto {
+            const OP: Op = $op;
+            type Response<'s> = Empty;
+            fn decode($p: &Params) -> Result<(Call, Self), ApiError> {
+                Ok(($call, Self))
+            }
+            fn respond(self, answer: Answer<'_>) -> domain::Result<Empty> {
+                match answer {
+                    Answer::Done => Ok(Empty {}),
+                    other => Err(unexpected(&other)),
+                }
+            }
         }
-        Ok(Self {
-            instance_id: p.required("InstanceId")?,
-            stopped_mode: p.one_of("StoppedMode", &["StopCharging", "KeepCharging"])?,
-            dry_run: p.bool("DryRun")?.unwrap_or(false),
-        })
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        scope
-            .stop_instance(
-                &self.instance_id,
-                self.stopped_mode.as_deref(),
-                self.dry_run,
-            )
-            .map(|()| Empty {})
-    }
+    };
 }
+pub(super) use done_action;
 
-pub(super) struct RebootInstance {
-    instance_id: String,
-    dry_run: bool,
-}
-
-impl RpcAction for RebootInstance {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        p.bool("ForceStop")?;
-        Ok(Self {
-            instance_id: p.required("InstanceId")?,
-            dry_run: p.bool("DryRun")?.unwrap_or(false),
-        })
+done_action!(StartInstance, Op::StartInstance, |p| {
+    p.bool("InitLocalDisk")?;
+    Call::StartInstance {
+        id: p.required("InstanceId")?,
+        dry_run: p.bool("DryRun")?.unwrap_or(false),
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        scope
-            .reboot_instance(&self.instance_id, self.dry_run)
-            .map(|()| Empty {})
-    }
-}
+});
 
-pub(super) struct DeleteInstance {
-    instance_id: String,
-    force: bool,
-    dry_run: bool,
-}
-
-impl RpcAction for DeleteInstance {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        p.bool("TerminateSubscription")?;
-        Ok(Self {
-            instance_id: p.required("InstanceId")?,
-            force: p.bool("Force")?.unwrap_or(false),
-            dry_run: p.bool("DryRun")?.unwrap_or(false),
-        })
+done_action!(StopInstance, Op::StopInstance, |p| {
+    for flag in ["ForceStop", "ConfirmStop", "Hibernate"] {
+        p.bool(flag)?;
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        scope
-            .delete_instance(&self.instance_id, self.force, self.dry_run)
-            .map(|()| Empty {})
+    let mode = p
+        .one_of("StoppedMode", &["StopCharging", "KeepCharging"])?
+        .and_then(|m| vocab::parse_stop_mode(&m));
+    Call::StopInstance {
+        id: p.required("InstanceId")?,
+        mode,
+        dry_run: p.bool("DryRun")?.unwrap_or(false),
     }
-}
+});
 
-pub(super) struct RunInstances {
-    spec: NewInstance,
-    amount: usize,
-    client_token: Option<String>,
-    fingerprint: String,
-    dry_run: bool,
-}
+done_action!(RebootInstance, Op::RebootInstance, |p| {
+    p.bool("ForceStop")?;
+    Call::RebootInstance {
+        id: p.required("InstanceId")?,
+        dry_run: p.bool("DryRun")?.unwrap_or(false),
+    }
+});
+
+done_action!(DeleteInstance, Op::DeleteInstance, |p| {
+    p.bool("TerminateSubscription")?;
+    Call::DeleteInstance {
+        id: p.required("InstanceId")?,
+        force: p.bool("Force")?.unwrap_or(false),
+        dry_run: p.bool("DryRun")?.unwrap_or(false),
+    }
+});
+
+pub(super) struct RunInstances;
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -168,8 +132,9 @@ fn data_disks(p: &Params) -> Result<Vec<NewDisk>, ApiError> {
 }
 
 impl RpcAction for RunInstances {
+    const OP: Op = Op::CreateInstances;
     type Response<'s> = RunInstancesResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         let amount = p.int("Amount", 1, 100)?.unwrap_or(1);
         let min_amount = p.int("MinAmount", 1, 100)?.unwrap_or(amount);
         let dry_run = p.bool("DryRun")?.unwrap_or(false);
@@ -198,13 +163,7 @@ impl RpcAction for RunInstances {
             description: p.text("Description", 256)?.unwrap_or_default(),
             charge_type: p
                 .one_of("InstanceChargeType", &["PostPaid", "PrePaid"])?
-                .map(|c| {
-                    if c == "PrePaid" {
-                        ChargeType::PrePaid
-                    } else {
-                        ChargeType::PostPaid
-                    }
-                }),
+                .and_then(|c| vocab::parse_instance_charge_type(&c)),
             vswitch_id: p.string("VSwitchId"),
             security_group_ids,
             system_disk: (p.string("SystemDisk.Category"), system_size),
@@ -212,124 +171,58 @@ impl RpcAction for RunInstances {
             tags: p.tags()?,
             ..NewInstance::default()
         };
-        Ok(Self {
+        let call = Call::CreateInstances {
             spec,
             amount: usize::try_from(amount).unwrap_or(1),
-            client_token: p.text("ClientToken", 64)?,
-            fingerprint: p.fingerprint(),
+            token: p.client_token()?,
             dry_run,
-        })
+        };
+        Ok((call, Self))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<RunInstancesResponse> {
-        if self.dry_run {
-            scope.check_new_instance(&self.spec)?;
-            return Err(Error::DryRun);
+    fn respond(self, answer: Answer<'_>) -> domain::Result<RunInstancesResponse> {
+        match answer {
+            Answer::Created(ids) => Ok(RunInstancesResponse {
+                instance_id_sets: InstanceIdSet { ids },
+            }),
+            other => Err(unexpected(&other)),
         }
-        let ids = scope.idempotent(
-            "RunInstances",
-            self.client_token.as_deref(),
-            &self.fingerprint,
-            |s| {
-                s.check_new_instance(&self.spec)?;
-                (0..self.amount)
-                    .map(|_| s.run_instance(&self.spec))
-                    .collect()
-            },
-        )?;
-        Ok(RunInstancesResponse {
-            instance_id_sets: InstanceIdSet { ids },
-        })
     }
 }
 
-/// Filters of DescribeInstances, all optional and AND-ed.
-#[derive(Default)]
+/// DescribeInstances: the filters go to the domain; paging is answered in ECS's shape.
 pub(super) struct DescribeInstances {
-    region_id: String,
-    instance_ids: Option<Vec<String>>,
-    zone_id: Option<String>,
-    status: Option<InstanceStatus>,
-    name: Option<String>,
-    instance_type: Option<String>,
-    family: Option<String>,
-    image_id: Option<String>,
-    vpc_id: Option<String>,
-    vswitch_id: Option<String>,
-    security_group_id: Option<String>,
-    charge_type: Option<String>,
-    lock_reason: Option<String>,
-    private_ips: Option<Vec<String>>,
-    tags: Vec<(String, String)>,
-    paging: Option<Paging>,
-    dry_run: bool,
-}
-
-/// `Name*` style wildcard match, as DescribeInstances' InstanceName allows.
-fn wildcard(pattern: &str, s: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == s,
-        Some((head, tail)) => {
-            s.len() >= head.len() && s.starts_with(head) && {
-                let rest = &s[head.len()..];
-                if tail.contains('*') {
-                    (0..=rest.len()).any(|i| rest.is_char_boundary(i) && wildcard(tail, &rest[i..]))
-                } else {
-                    rest.ends_with(tail)
-                }
-            }
-        }
-    }
-}
-
-impl DescribeInstances {
-    fn matches(&self, i: &Instance) -> bool {
-        let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
-        i.region_id == self.region_id
-            && self
-                .instance_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&i.id))
-            && eq(&self.zone_id, &i.zone_id)
-            && self.status.is_none_or(|s| s == i.status())
-            && self.name.as_deref().is_none_or(|n| wildcard(n, &i.name))
-            && eq(&self.instance_type, &i.instance_type)
-            && self
-                .family
-                .as_deref()
-                .is_none_or(|f| i.instance_type.starts_with(&format!("{f}.")))
-            && eq(&self.image_id, &i.image_id)
-            && eq(&self.vpc_id, &i.vpc_id)
-            && eq(&self.vswitch_id, &i.vswitch_id)
-            && self
-                .security_group_id
-                .as_ref()
-                .is_none_or(|g| i.security_group_ids.contains(g))
-            && eq(&self.charge_type, i.charge_type.as_str())
-            && self
-                .lock_reason
-                .as_deref()
-                .is_none_or(|r| r == "security" && i.conditions.contains(&Condition::SecurityLock))
-            && self
-                .private_ips
-                .as_ref()
-                .is_none_or(|ips| ips.contains(&i.private_ip))
-            && has_tags(&i.tags, &self.tags)
-    }
+    paging: Paging,
 }
 
 impl RpcAction for DescribeInstances {
+    const OP: Op = Op::DescribeInstances;
     type Response<'s> = DescribeInstancesResponse<'s>;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         let status = match p.get("Status") {
             None => None,
             Some(s) => Some(
-                InstanceStatus::parse(s)
+                vocab::parse_instance_status(s)
                     .ok_or_else(|| ApiError::from(ErrorCode::StatusNotFound))?,
             ),
         };
-        Ok(Self {
-            region_id: p.required("RegionId")?,
-            instance_ids: p.json_list("InstanceIds", 100, || p.invalid("InstanceIds"))?,
+        // Read in the order the parameters were always checked, so the first error stays the same.
+        let region_id = p.required("RegionId")?;
+        let ids = p.json_list("InstanceIds", 100, || p.invalid("InstanceIds"))?;
+        let charge_type = p
+            .one_of("InstanceChargeType", &["PostPaid", "PrePaid"])?
+            .and_then(|c| vocab::parse_instance_charge_type(&c));
+        let lock = p.get("LockReason").map(|r| match r {
+            "security" => LockFilter::Security,
+            _ => LockFilter::Other,
+        });
+        let private_ips = p.json_list("PrivateIpAddresses", 100, || {
+            p.invalid("PrivateIpAddresses")
+        })?;
+        let tags = p.tags()?;
+        let paging = Paging::read(p, 100, 100)?;
+        let query = InstanceQuery {
+            region_id,
+            ids,
             zone_id: p.string("ZoneId"),
             status,
             name: p.string("InstanceName"),
@@ -339,45 +232,27 @@ impl RpcAction for DescribeInstances {
             vpc_id: p.string("VpcId"),
             vswitch_id: p.string("VSwitchId"),
             security_group_id: p.string("SecurityGroupId"),
-            charge_type: p.one_of("InstanceChargeType", &["PostPaid", "PrePaid"])?,
-            lock_reason: p.string("LockReason"),
-            private_ips: p.json_list("PrivateIpAddresses", 100, || {
-                p.invalid("PrivateIpAddresses")
-            })?,
-            tags: p.tags()?,
-            paging: Some(Paging::read(p, 100, 100)?),
+            charge_type,
+            lock,
+            private_ips,
+            tags,
+            page: paging.request(),
             dry_run: p.bool("DryRun")?.unwrap_or(false),
-        })
+        };
+        Ok((Call::DescribeInstances(query), Self { paging }))
     }
-    fn apply<'s>(
-        mut self,
-        scope: &'s mut Scope<'_>,
-    ) -> domain::Result<DescribeInstancesResponse<'s>> {
-        scope.catalog.region(&self.region_id)?;
-        if self.dry_run {
-            return Err(Error::DryRun);
-        }
-        let paging = self.paging.take().unwrap_or(Paging {
-            offset: 0,
-            size: 10,
-            page_number: 1,
-            tokens: false,
-        });
-        let catalog: &'s Catalog = scope.catalog;
-        let matched: Vec<&'s Instance> = scope
-            .instances()
-            .into_iter()
-            .filter(|i| self.matches(i))
-            .collect();
-        let total = matched.len();
-        let (page, next) = paging.page(matched);
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeInstancesResponse<'_>> {
+        let Answer::Instances { page, catalog } = answer else {
+            return Err(unexpected(&answer));
+        };
         Ok(DescribeInstancesResponse {
-            total_count: total,
-            page_number: paging.page_number,
-            page_size: paging.size,
-            next_token: next,
+            total_count: page.total,
+            page_number: self.paging.page_number,
+            page_size: self.paging.size,
+            next_token: self.paging.next_token(page.total),
             instances: InstanceSet {
                 instance: page
+                    .items
                     .into_iter()
                     .map(|i| InstanceView::of(i, catalog))
                     .collect(),
@@ -468,7 +343,7 @@ struct InstanceView<'s> {
     expired_time: &'static str,
     instance_charge_type: &'static str,
     internet_charge_type: &'static str,
-    stopped_mode: &'s str,
+    stopped_mode: &'static str,
     instance_network_type: &'static str,
     io_optimized: bool,
     deletion_protection: bool,
@@ -497,7 +372,7 @@ impl<'s> InstanceView<'s> {
             description: &i.description,
             region_id: &i.region_id,
             zone_id: &i.zone_id,
-            status: i.status().as_str(),
+            status: vocab::instance_status(i.status()),
             instance_type: &i.instance_type,
             instance_type_family: ty.map_or("", |t| t.family.as_str()),
             cpu: ty.map_or(0, |t| t.cpu),
@@ -508,10 +383,10 @@ impl<'s> InstanceView<'s> {
             creation_time: ecs_minutes(i.created_at),
             start_time: i.started_at.map(ecs_minutes).unwrap_or_default(),
             expired_time: "2099-12-31T15:59Z",
-            instance_charge_type: i.charge_type.as_str(),
+            instance_charge_type: vocab::instance_charge_type(i.charge_type),
             internet_charge_type: "PayByTraffic",
             stopped_mode: if i.status() == InstanceStatus::Stopped {
-                i.stopped_mode.as_deref().unwrap_or("KeepCharging")
+                vocab::stop_mode(i.stopped_mode.unwrap_or_default())
             } else {
                 "Not-applicable"
             },
@@ -562,89 +437,67 @@ fn serialize_display<S: serde::Serializer>(
 }
 
 pub(super) struct DescribeInstanceStatus {
-    region_id: String,
-    zone_id: Option<String>,
-    ids: Vec<String>,
     paging: Paging,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-pub(super) struct DescribeInstanceStatusResponse {
+pub(super) struct DescribeInstanceStatusResponse<'s> {
     total_count: usize,
     page_number: usize,
     page_size: usize,
-    instance_statuses: StatusSet,
+    instance_statuses: StatusSet<'s>,
 }
 
 #[derive(Serialize)]
-pub(super) struct StatusSet {
+pub(super) struct StatusSet<'s> {
     #[serde(rename = "InstanceStatus")]
-    instance_status: Vec<StatusView>,
+    instance_status: Vec<StatusView<'s>>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct StatusView {
-    instance_id: String,
+struct StatusView<'s> {
+    instance_id: &'s str,
     status: &'static str,
 }
 
 impl RpcAction for DescribeInstanceStatus {
-    type Response<'s> = DescribeInstanceStatusResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    const OP: Op = Op::DescribeInstanceStatus;
+    type Response<'s> = DescribeInstanceStatusResponse<'s>;
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         let ids = p.repeated("InstanceId");
         if ids.len() > 100 {
             return Err(ErrorCode::TooManyInstanceIds.into());
         }
         let mut paging = Paging::read(p, 50, 50)?;
         paging.tokens = false;
-        Ok(Self {
+        let query = StatusQuery {
             region_id: p.required("RegionId")?,
             zone_id: p.string("ZoneId"),
             ids,
-            paging,
-        })
+            page: paging.request(),
+        };
+        Ok((Call::DescribeInstanceStatus(query), Self { paging }))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<DescribeInstanceStatusResponse> {
-        scope.catalog.region(&self.region_id)?;
-        if let Some(z) = &self.zone_id {
-            scope.catalog.zone(z)?;
-        }
-        let matched: Vec<StatusView> = scope
-            .instances()
-            .into_iter()
-            .filter(|i| i.region_id == self.region_id)
-            .filter(|i| self.zone_id.as_ref().is_none_or(|z| *z == i.zone_id))
-            .filter(|i| self.ids.is_empty() || self.ids.contains(&i.id))
-            .map(|i| StatusView {
-                instance_id: i.id.clone(),
-                status: i.status().as_str(),
-            })
-            .collect();
-        let total = matched.len();
-        let (page, _) = self.paging.page(matched);
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeInstanceStatusResponse<'_>> {
+        let Answer::InstanceStatuses(page) = answer else {
+            return Err(unexpected(&answer));
+        };
         Ok(DescribeInstanceStatusResponse {
-            total_count: total,
+            total_count: page.total,
             page_number: self.paging.page_number,
             page_size: self.paging.size,
             instance_statuses: StatusSet {
-                instance_status: page,
+                instance_status: page
+                    .items
+                    .into_iter()
+                    .map(|i| StatusView {
+                        instance_id: &i.id,
+                        status: vocab::instance_status(i.status()),
+                    })
+                    .collect(),
             },
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::wildcard;
-
-    #[test]
-    fn wildcards() {
-        assert!(wildcard("web*", "web-1"));
-        assert!(wildcard("*-1", "web-1"));
-        assert!(wildcard("w*b*1", "web-1"));
-        assert!(!wildcard("web*", "db-1"));
-        assert!(wildcard("exact", "exact"));
     }
 }

@@ -1,7 +1,9 @@
-//! The action table: one row per (Version, Action), each a decode → apply → encode pipeline.
+//! The action table: one row per (Version, Action), each a decode → call → encode pipeline.
 //!
 //! A row is built by `ecs::<Dto>("Name")` or `ebs::<Dto>("Name")`; the wire name of an action
-//! appears only there. Families keep their DTOs and rows in their own files.
+//! appears only there. A DTO decodes the parameters into a domain `Call` (plus what its answer
+//! needs), declares the domain `Op` it is, and encodes the domain's `Answer`. Families keep their
+//! DTOs and rows in their own files.
 
 mod catalog;
 mod disk;
@@ -17,7 +19,11 @@ use serde::Serialize;
 use super::error::{ApiError, Dialect, ErrorCode};
 use super::params::Params;
 use super::reply::{Format, Reply};
-use crate::domain::{self, Scope, World};
+use super::vocab::AliyunNaming;
+use crate::domain::call::{Answer, Call};
+use crate::domain::query::PageRequest;
+use crate::domain::{self, Op};
+use crate::engine::{Engine, Fault, Refusal, RequestMeta};
 
 /// ECS API version.
 pub const ECS_VERSION: &str = "2014-05-26";
@@ -26,9 +32,7 @@ pub const EBS_VERSION: &str = "2021-07-30";
 
 /// One decoded request on its way to the domain.
 #[derive(Debug)]
-pub struct Call<'a> {
-    /// The action's wire name.
-    pub action: &'static str,
+pub struct Ctx<'a> {
     /// The caller's account.
     pub account: &'a str,
     /// Its parameters.
@@ -39,21 +43,24 @@ pub struct Call<'a> {
     pub request_id: &'a str,
 }
 
-/// An operation: how to read it from parameters and what it does to the caller's scope.
+/// An operation: how to read it from parameters, which domain call it makes, and how its answer
+/// is shown.
 pub trait RpcAction: Sized {
-    /// What it answers (fields after `RequestId`); it may borrow from the scope, because it is
-    /// encoded before the lock is released (no copies of large Describe results).
+    /// The domain operation (how errors are worded; whether it mutates).
+    const OP: Op;
+    /// What it answers (fields after `RequestId`); it may borrow from the world's state, because
+    /// it is encoded before the world is unlocked (no copies of large Describe results).
     type Response<'s>: Serialize;
-    /// Reads the request.
+    /// Reads the request: the domain call, and `Self`, what the answer needs besides.
     ///
     /// # Errors
     /// The documented missing/invalid-parameter errors.
-    fn decode(p: &Params) -> Result<Self, ApiError>;
-    /// Applies it, under the world lock.
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError>;
+    /// Shows the domain's answer.
     ///
     /// # Errors
-    /// Domain errors, mapped to wire codes by the caller.
-    fn apply<'s>(self, scope: &'s mut Scope<'_>) -> domain::Result<Self::Response<'s>>;
+    /// Domain errors met while building it (an unknown region of a catalog read, …).
+    fn respond(self, answer: Answer<'_>) -> domain::Result<Self::Response<'_>>;
 }
 
 /// A row of the table.
@@ -65,17 +72,44 @@ pub struct Action {
     pub name: &'static str,
     /// Which product's vocabulary it answers in.
     pub dialect: Dialect,
+    /// The domain operation.
+    pub op: Op,
     /// The pipeline.
-    pub handler: fn(&World, &Call<'_>) -> Result<Reply, ApiError>,
+    pub handler: fn(&Engine, &Action, &Ctx<'_>) -> Result<Reply, ApiError>,
 }
 
-fn run<A: RpcAction>(world: &World, call: &Call<'_>) -> Result<Reply, ApiError> {
-    let request = A::decode(call.params)?;
-    world.in_scope(call.account, |scope| {
+impl Action {
+    /// True when the action can change state.
+    pub fn mutates(&self) -> bool {
+        self.op.mutates()
+    }
+}
+
+fn run<A: RpcAction>(engine: &Engine, row: &Action, ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+    let (call, request) = A::decode(ctx.params)?;
+    debug_assert_eq!(
+        call.op(),
+        A::OP,
+        "{} decodes to another operation",
+        row.name
+    );
+    let meta = RequestMeta {
+        dialect: "alibaba",
+        product: row.dialect.product(),
+        version: row.version,
+        action: row.name,
+        account: ctx.account,
+        request_id: ctx.request_id,
+    };
+    engine.apply(&meta, &AliyunNaming, call, |answer| {
+        let answer = answer.map_err(|r| match r {
+            Refusal::Domain(e) => ApiError::from_domain(e, row.dialect, A::OP),
+            Refusal::Fault(Fault::InternalError) => ApiError::injected_internal(row.dialect),
+        })?;
         let response = request
-            .apply(scope)
-            .map_err(|e| ApiError::from_domain(e, call.params.dialect, call.action))?;
-        Reply::success(call.format, call.action, call.request_id, &response)
+            .respond(answer)
+            .map_err(|e| ApiError::from_domain(e, row.dialect, A::OP))?;
+        Reply::success(ctx.format, row.name, ctx.request_id, &response)
     })
 }
 
@@ -85,6 +119,7 @@ pub const fn ecs<A: RpcAction>(name: &'static str) -> Action {
         version: ECS_VERSION,
         name,
         dialect: Dialect::Ecs,
+        op: A::OP,
         handler: run::<A>,
     }
 }
@@ -95,8 +130,14 @@ pub const fn ebs<A: RpcAction>(name: &'static str) -> Action {
         version: EBS_VERSION,
         name,
         dialect: Dialect::Ebs,
+        op: A::OP,
         handler: run::<A>,
     }
+}
+
+/// An answer of another shape than the operation gives: a bug.
+pub fn unexpected(answer: &Answer<'_>) -> domain::Error {
+    domain::Error::Internal(format!("unexpected answer {answer:?}"))
 }
 
 /// Every family's rows.
@@ -139,20 +180,31 @@ pub fn find(version: &str, action: &str) -> Result<&'static Action, ApiError> {
         .ok_or_else(|| ErrorCode::InvalidActionNotFound.into())
 }
 
-/// Every (version, action) served, sorted.
-pub fn all() -> Vec<(&'static str, &'static str)> {
-    let mut v: Vec<_> = TABLE
-        .iter()
-        .flat_map(|(v, t)| t.keys().map(|a| (*v, *a)))
-        .collect();
-    v.sort_unstable();
+/// Every operation of the Alibaba dialect, for the control plane's registry.
+pub fn operations() -> Vec<crate::state::Operation> {
+    all()
+        .into_iter()
+        .map(|a| crate::state::Operation {
+            dialect: "alibaba",
+            product: a.dialect.product(),
+            version: a.version,
+            action: a.name,
+            mutates: a.mutates(),
+        })
+        .collect()
+}
+
+/// Every row, sorted by (version, action).
+pub fn all() -> Vec<&'static Action> {
+    let mut v: Vec<&'static Action> = TABLE.values().flat_map(HashMap::values).collect();
+    v.sort_unstable_by_key(|a| (a.version, a.name));
     v
 }
 
 /// Pagination shared by the ECS Describe calls: PageNumber/PageSize, or NextToken/MaxResults
 /// (which wins when present). Tokens are the decimal offset of the next item, so a client may
 /// treat them as opaque.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 pub struct Paging {
     /// First item (0-based).
     pub offset: usize,
@@ -202,20 +254,29 @@ impl Paging {
         })
     }
 
-    /// This page of `items`, and the token for the next one (empty on the last page).
-    pub fn page<T>(&self, items: Vec<T>) -> (Vec<T>, String) {
-        let total = items.len();
+    /// The page the domain is asked for.
+    pub fn request(&self) -> PageRequest {
+        PageRequest::Offset {
+            offset: self.offset,
+            size: self.size,
+        }
+    }
+
+    /// The token for the page after this one, of `total` items (empty on the last page).
+    pub fn next_token(&self, total: usize) -> String {
         let end = self.offset.saturating_add(self.size).min(total);
-        let next = if self.tokens && end < total {
+        if self.tokens && end < total {
             end.to_string()
         } else {
             String::new()
-        };
-        let page = items
-            .into_iter()
-            .skip(self.offset)
-            .take(end.saturating_sub(self.offset))
-            .collect();
+        }
+    }
+
+    /// This page of `items` (catalog lists, paged here rather than in the domain).
+    pub fn page<T>(&self, items: Vec<T>) -> (Vec<T>, String) {
+        let total = items.len();
+        let next = self.next_token(total);
+        let page = crate::domain::query::slice(items, &self.request()).items;
         (page, next)
     }
 }
@@ -254,14 +315,6 @@ pub struct TagView<S = String> {
     pub tag_key: S,
     /// Value.
     pub tag_value: S,
-}
-
-/// True when every wanted tag is on the resource (`Tag.N.Key` with an empty value matches any value).
-pub fn has_tags(have: &[(String, String)], want: &[(String, String)]) -> bool {
-    want.iter().all(|(k, v)| {
-        have.iter()
-            .any(|(hk, hv)| hk == k && (v.is_empty() || hv == v))
-    })
 }
 
 /// An ECS time string, written straight into the answer (no intermediate `String`); the
@@ -329,8 +382,8 @@ mod tests {
     fn table_is_the_documented_surface() {
         let ecs: Vec<&str> = all()
             .into_iter()
-            .filter(|(v, _)| *v == ECS_VERSION)
-            .map(|(_, a)| a)
+            .filter(|a| a.version == ECS_VERSION)
+            .map(|a| a.name)
             .collect();
         for a in [
             "AttachDisk",

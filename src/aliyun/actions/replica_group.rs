@@ -3,16 +3,19 @@
 
 use serde::Serialize;
 
+use super::instance::done_action;
 use super::replica_pair::{
     bandwidth, client_token, description, id_list, name, need, paging, rpo, secs, site, tag_views,
-    target_action, ExtraArg, Target,
+    target,
 };
-use super::{ebs, ecs, Action, Empty, RpcAction, TagView};
+use super::{ebs, ecs, unexpected, Action, Empty, RpcAction, TagView};
 use crate::aliyun::error::ApiError;
 use crate::aliyun::params::Params;
+use crate::aliyun::vocab;
+use crate::domain::call::{Answer, Call};
 use crate::domain::replica_group::{GroupChanges, NewGroup};
 use crate::domain::replica_query::{GroupQuery, GroupRow};
-use crate::domain::{self, Error, Scope};
+use crate::domain::{self, Op};
 
 pub(super) const ACTIONS: &[Action] = &[
     ebs::<CreateDiskReplicaGroup>("CreateDiskReplicaGroup"),
@@ -39,11 +42,7 @@ pub(super) const ACTIONS: &[Action] = &[
 
 // ---- CreateDiskReplicaGroup ----
 
-pub(super) struct CreateDiskReplicaGroup {
-    spec: NewGroup,
-    token: Option<String>,
-    fingerprint: String,
-}
+pub(super) struct CreateDiskReplicaGroup;
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -52,9 +51,10 @@ pub(super) struct CreateDiskReplicaGroupResponse {
 }
 
 impl RpcAction for CreateDiskReplicaGroup {
+    const OP: Op = Op::CreateGroup;
     type Response<'s> = CreateDiskReplicaGroupResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
+        let call = Call::CreateGroup {
             spec: NewGroup {
                 region_id: need(p, "RegionId")?,
                 source_zone_id: need(p, "SourceZoneId")?,
@@ -69,126 +69,81 @@ impl RpcAction for CreateDiskReplicaGroup {
                 tags: p.tags()?,
             },
             token: client_token(p)?,
-            fingerprint: p.fingerprint(),
-        })
+        };
+        Ok((call, Self))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<CreateDiskReplicaGroupResponse> {
-        let ids = scope.idempotent(
-            "replica_group.create",
-            self.token.as_deref(),
-            &self.fingerprint,
-            |s| s.create_replica_group(&self.spec).map(|id| vec![id]),
-        )?;
-        let replica_group_id = ids
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::Internal("CreateDiskReplicaGroup recorded no id".into()))?;
-        Ok(CreateDiskReplicaGroupResponse { replica_group_id })
+    fn respond(self, answer: Answer<'_>) -> domain::Result<CreateDiskReplicaGroupResponse> {
+        match answer {
+            Answer::Created(mut ids) if ids.len() == 1 => Ok(CreateDiskReplicaGroupResponse {
+                replica_group_id: ids.remove(0),
+            }),
+            other => Err(unexpected(&other)),
+        }
     }
 }
 
 // ---- status changes ----
 
-pub(super) struct ModifyDiskReplicaGroup {
-    target: Target,
-    changes: GroupChanges,
-}
-
-impl RpcAction for ModifyDiskReplicaGroup {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
-            target: Target::read(p, "ReplicaGroupId")?,
-            changes: GroupChanges {
-                name: name(p, "GroupName")?,
-                description: description(p)?,
-                rpo: rpo(p)?,
-                bandwidth: bandwidth(p)?,
-                enable_rtc: p.bool("EnableRtc")?,
-            },
-        })
+done_action!(ModifyDiskReplicaGroup, Op::ModifyGroup, |p| {
+    Call::ModifyGroup {
+        target: target(p, "ReplicaGroupId")?,
+        changes: GroupChanges {
+            name: name(p, "GroupName")?,
+            description: description(p)?,
+            rpo: rpo(p)?,
+            bandwidth: bandwidth(p)?,
+            enable_rtc: p.bool("EnableRtc")?,
+        },
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        let changes = &self.changes;
-        self.target.once(scope, "replica_group.modify", |s, r, id| {
-            s.modify_replica_group(r, id, changes)
-        })
+});
+
+done_action!(DeleteDiskReplicaGroup, Op::DeleteGroup, |p| {
+    Call::DeleteGroup(target(p, "ReplicaGroupId")?)
+});
+
+done_action!(StartDiskReplicaGroup, Op::StartGroup, |p| {
+    Call::StartGroup {
+        target: target(p, "ReplicaGroupId")?,
+        one_shot: p.bool("OneShot")?.unwrap_or(false),
     }
-}
+});
 
-target_action!(
-    DeleteDiskReplicaGroup,
-    "ReplicaGroupId",
-    "replica_group.delete",
-    delete_replica_group
-);
+done_action!(StopDiskReplicaGroup, Op::StopGroup, |p| Call::StopGroup(
+    target(p, "ReplicaGroupId")?
+));
 
-pub(super) struct StartDiskReplicaGroup {
-    target: Target,
-    one_shot: bool,
-}
+done_action!(FailoverDiskReplicaGroup, Op::FailoverGroup, |p| {
+    Call::FailoverGroup(target(p, "ReplicaGroupId")?)
+});
 
-impl RpcAction for StartDiskReplicaGroup {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
-            target: Target::read(p, "ReplicaGroupId")?,
-            one_shot: p.bool("OneShot")?.unwrap_or(false),
-        })
+done_action!(ReprotectDiskReplicaGroup, Op::ReprotectGroup, |p| {
+    Call::ReprotectGroup {
+        target: target(p, "ReplicaGroupId")?,
+        reverse: p.bool("ReverseReplicate")?.unwrap_or(true),
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        let one_shot = self.one_shot;
-        self.target.once(scope, "replica_group.start", |s, r, id| {
-            s.start_replica_group(r, id, one_shot)
-        })
-    }
-}
-
-target_action!(
-    StopDiskReplicaGroup,
-    "ReplicaGroupId",
-    "replica_group.stop",
-    stop_replica_group
-);
-
-target_action!(
-    FailoverDiskReplicaGroup,
-    "ReplicaGroupId",
-    "replica_group.failover",
-    failover_replica_group
-);
-
-target_action!(
-    ReprotectDiskReplicaGroup,
-    "ReplicaGroupId",
-    "replica_group.reprotect",
-    reprotect_replica_group,
-    bool = |p| p.bool("ReverseReplicate")?.unwrap_or(true)
-);
+});
 
 // ---- membership ----
 
-target_action!(
-    AddDiskReplicaPair,
-    "ReplicaGroupId",
-    "replica_group.add_pair",
-    add_replica_pair,
-    String = |p| need(p, "ReplicaPairId")?
-);
+done_action!(AddDiskReplicaPair, Op::AddPairToGroup, |p| {
+    Call::AddPairToGroup {
+        target: target(p, "ReplicaGroupId")?,
+        pair_id: need(p, "ReplicaPairId")?,
+    }
+});
 
-target_action!(
-    RemoveDiskReplicaPair,
-    "ReplicaGroupId",
-    "replica_group.remove_pair",
-    remove_replica_pair,
-    String = |p| need(p, "ReplicaPairId")?
-);
+done_action!(RemoveDiskReplicaPair, Op::RemovePairFromGroup, |p| {
+    Call::RemovePairFromGroup {
+        target: target(p, "ReplicaGroupId")?,
+        pair_id: need(p, "ReplicaPairId")?,
+    }
+});
 
 // ---- DescribeDiskReplicaGroups ----
 
 pub(super) struct DescribeDiskReplicaGroups {
-    query: GroupQuery,
     page_number: usize,
+    page_size: usize,
 }
 
 #[derive(Serialize)]
@@ -234,9 +189,9 @@ impl GroupView {
     fn of(row: GroupRow) -> Self {
         let g = row.group;
         Self {
-            status: row.status.as_str(),
+            status: vocab::replica_status(row.status),
             last_recover_point: g.track.recover_point().map(secs),
-            site: row.site.as_str(),
+            site: vocab::site(row.site),
             pair_number: g.pair_ids.len(),
             tags: tag_views(&g.tags),
             replica_group_id: g.id,
@@ -260,29 +215,34 @@ impl GroupView {
 }
 
 impl RpcAction for DescribeDiskReplicaGroups {
+    const OP: Op = Op::DescribeGroups;
     type Response<'s> = DescribeDiskReplicaGroupsResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         let region_id = need(p, "RegionId")?;
         let (page, page_number) = paging(p)?;
-        Ok(Self {
-            query: GroupQuery {
-                region_id,
-                group_ids: id_list(p, "GroupIds")?,
-                site: site(p)?,
-                name: p.string("Name"),
-                resource_group_id: p.string("ResourceGroupId"),
-                tags: p.tags()?,
-                page,
-            },
+        let request = Self {
             page_number,
-        })
+            page_size: page.size(),
+        };
+        let query = GroupQuery {
+            region_id,
+            group_ids: id_list(p, "GroupIds")?,
+            site: site(p)?,
+            name: p.string("Name"),
+            resource_group_id: p.string("ResourceGroupId"),
+            tags: p.tags()?,
+            page,
+        };
+        Ok((Call::DescribeGroups(query), request))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<DescribeDiskReplicaGroupsResponse> {
-        let page = scope.describe_replica_groups(&self.query)?;
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeDiskReplicaGroupsResponse> {
+        let Answer::Groups(page) = answer else {
+            return Err(unexpected(&answer));
+        };
         Ok(DescribeDiskReplicaGroupsResponse {
             next_token: page.next_token,
             page_number: self.page_number,
-            page_size: self.query.page.size(),
+            page_size: self.page_size,
             total_count: page.total,
             replica_groups: page.items.into_iter().map(GroupView::of).collect(),
         })

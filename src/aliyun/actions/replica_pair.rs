@@ -8,13 +8,19 @@
 
 use serde::Serialize;
 
-use super::{ebs, ecs, Action, Empty, RpcAction, TagView};
+use super::instance::done_action;
+use super::{ebs, ecs, unexpected, Action, Empty, RpcAction, TagView};
 use crate::aliyun::error::{ApiError, Dialect};
 use crate::aliyun::params::Params;
-use crate::domain::replica_index::{PageRequest, Site};
+use crate::aliyun::vocab;
+use crate::domain::billing::ChargeType;
+use crate::domain::call::{Answer, Call, Target};
+use crate::domain::query::PageRequest;
+use crate::domain::replica_index::Site;
 use crate::domain::replica_pair::{NewPair, PairChanges};
 use crate::domain::replica_query::{GroupFilter, PairQuery, PairRow};
-use crate::domain::{self, Error, Scope};
+use crate::domain::world::ClientToken;
+use crate::domain::{self, Op};
 
 pub(super) const ACTIONS: &[Action] = &[
     ebs::<CreateDiskReplicaPair>("CreateDiskReplicaPair"),
@@ -46,9 +52,9 @@ pub(super) fn need(p: &Params, name: &str) -> Result<String, ApiError> {
 }
 
 /// ClientToken: ASCII, at most 64 characters.
-pub(super) fn client_token(p: &Params) -> Result<Option<String>, ApiError> {
-    let token = p.text("ClientToken", 64)?;
-    if token.as_deref().is_some_and(|t| !t.is_ascii()) {
+pub(super) fn client_token(p: &Params) -> Result<Option<ClientToken>, ApiError> {
+    let token = p.client_token()?;
+    if token.as_ref().is_some_and(|t| !t.token.is_ascii()) {
         return Err(p.invalid("ClientToken"));
     }
     Ok(token)
@@ -100,13 +106,8 @@ pub(super) fn description(p: &Params) -> Result<Option<String>, ApiError> {
 
 /// `Site`: `production` or `backup`; absent lists both sides.
 pub(super) fn site(p: &Params) -> Result<Option<Site>, ApiError> {
-    Ok(p.one_of("Site", &["production", "backup"])?.map(|s| {
-        if s == "production" {
-            Site::Production
-        } else {
-            Site::Backup
-        }
-    }))
+    Ok(p.one_of("Site", &["production", "backup"])?
+        .and_then(|s| vocab::parse_site(&s)))
 }
 
 /// A comma list of at most 100 ids.
@@ -156,108 +157,21 @@ pub(super) fn tag_views(tags: &[(String, String)]) -> Vec<TagView> {
         .collect()
 }
 
-/// An action that names one pair or group (RegionId, the id, ClientToken) and calls one domain
-/// method with the region and id: `target_action!(Dto, "IdParameter", "idempotence key", method)`.
-/// With `, Type = |p| expr` it also reads one more parameter and passes it as a third argument.
-macro_rules! target_action {
-    ($dto:ident, $param:literal, $key:literal, $method:ident) => {
-        pub(super) struct $dto(Target);
-
-        impl RpcAction for $dto {
-            type Response<'s> = Empty;
-            fn decode(p: &Params) -> Result<Self, ApiError> {
-                Target::read(p, $param).map(Self)
-            }
-            fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-                self.0.once(scope, $key, |s, r, id| s.$method(r, id))
-            }
-        }
-    };
-    ($dto:ident, $param:literal, $key:literal, $method:ident, $ty:ty = |$p:ident| $read:expr) => {
-        pub(super) struct $dto(Target, $ty);
-
-        impl RpcAction for $dto {
-            type Response<'s> = Empty;
-            fn decode($p: &Params) -> Result<Self, ApiError> {
-                Ok(Self(Target::read($p, $param)?, $read))
-            }
-            fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-                let extra = &self.1;
-                self.0.once(scope, $key, |s, r, id| {
-                    s.$method(r, id, ExtraArg::arg(extra))
-                })
-            }
-        }
-    };
-}
-pub(super) use target_action;
-
-/// How [`target_action!`]'s extra parameter is handed to the domain: flags by value, ids as `&str`.
-pub(super) trait ExtraArg {
-    /// What the domain method takes.
-    type Arg<'a>
-    where
-        Self: 'a;
-    /// The argument.
-    fn arg(&self) -> Self::Arg<'_>;
-}
-
-impl ExtraArg for bool {
-    type Arg<'a> = bool;
-    fn arg(&self) -> bool {
-        *self
-    }
-}
-
-impl ExtraArg for String {
-    type Arg<'a> = &'a str;
-    fn arg(&self) -> &str {
-        self
-    }
-}
-
-/// The region, resource id and ClientToken every status-changing call carries.
-pub(super) struct Target {
-    pub(super) region: String,
-    pub(super) id: String,
-    token: Option<String>,
-    fingerprint: String,
-}
-
-impl Target {
-    /// Reads RegionId, the id parameter `id_param` and ClientToken.
-    pub(super) fn read(p: &Params, id_param: &str) -> Result<Self, ApiError> {
-        Ok(Self {
-            region: need(p, "RegionId")?,
-            id: need(p, id_param)?,
-            token: client_token(p)?,
-            fingerprint: p.fingerprint(),
-        })
-    }
-
-    /// Runs `op` once per ClientToken: a retry with the same parameters answers success again
-    /// without repeating the change.
-    pub(super) fn once(
-        &self,
-        scope: &mut Scope<'_>,
-        key: &'static str,
-        op: impl FnOnce(&mut Scope<'_>, &str, &str) -> domain::Result<()>,
-    ) -> domain::Result<Empty> {
-        scope
-            .idempotent(key, self.token.as_deref(), &self.fingerprint, |s| {
-                op(s, &self.region, &self.id).map(|()| Vec::new())
-            })
-            .map(|_| Empty {})
-    }
+/// RegionId, the pair or group named by `id_param`, and ClientToken: what every status change
+/// of a pair or group carries.
+pub(super) fn target(p: &Params, id_param: &str) -> Result<Target, ApiError> {
+    Ok(Target {
+        region: need(p, "RegionId")?,
+        id: need(p, id_param)?,
+        token: client_token(p)?,
+    })
 }
 
 // ---- CreateDiskReplicaPair ----
 
 pub(super) struct CreateDiskReplicaPair {
-    spec: NewPair,
-    token: Option<String>,
-    fingerprint: String,
     dialect: Dialect,
+    subscription: bool,
 }
 
 #[derive(Serialize)]
@@ -281,8 +195,9 @@ fn order_id(pair_id: &str) -> String {
 }
 
 impl RpcAction for CreateDiskReplicaPair {
+    const OP: Op = Op::CreatePair;
     type Response<'s> = CreateDiskReplicaPairResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         let ecs = p.dialect == Dialect::Ecs;
         // ECS (the seed) names no zones but requires PairName; EBS requires both zones.
         let zone = |name| {
@@ -314,43 +229,48 @@ impl RpcAction for CreateDiskReplicaPair {
         };
         p.one_of("PeriodUnit", &["Month"])?;
         let default_bandwidth = if prepay { 10_240 } else { 0 };
-        Ok(Self {
-            spec: NewPair {
-                region_id,
-                source_zone_id,
-                disk_id,
-                destination_region_id,
-                destination_zone_id,
-                destination_disk_id,
-                name: name(p, "PairName")?.unwrap_or_default(),
-                description: description(p)?.unwrap_or_default(),
-                charge_type,
-                period_months,
-                bandwidth: bandwidth(p)?.unwrap_or(default_bandwidth),
-                rpo: rpo(p)?.unwrap_or(900),
-                enable_rtc: p.bool("EnableRtc")?.unwrap_or(false),
-                resource_group_id: p.string("ResourceGroupId").unwrap_or_default(),
-                tags: p.tags()?,
-            },
+        let charge_type = if prepay {
+            ChargeType::Subscription
+        } else {
+            ChargeType::PayAsYouGo
+        };
+        let spec = NewPair {
+            region_id,
+            source_zone_id,
+            disk_id,
+            destination_region_id,
+            destination_zone_id,
+            destination_disk_id,
+            name: name(p, "PairName")?.unwrap_or_default(),
+            description: description(p)?.unwrap_or_default(),
+            charge_type,
+            period_months,
+            bandwidth: bandwidth(p)?.unwrap_or(default_bandwidth),
+            rpo: rpo(p)?.unwrap_or(900),
+            enable_rtc: p.bool("EnableRtc")?.unwrap_or(false),
+            resource_group_id: p.string("ResourceGroupId").unwrap_or_default(),
+            tags: p.tags()?,
+        };
+        let call = Call::CreatePair {
+            spec,
             token: client_token(p)?,
-            fingerprint: p.fingerprint(),
+        };
+        let request = Self {
             dialect: p.dialect,
-        })
+            subscription: prepay,
+        };
+        Ok((call, request))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<CreateDiskReplicaPairResponse> {
-        let ids = scope.idempotent(
-            "replica_pair.create",
-            self.token.as_deref(),
-            &self.fingerprint,
-            |s| s.create_replica_pair(&self.spec).map(|id| vec![id]),
-        )?;
+    fn respond(self, answer: Answer<'_>) -> domain::Result<CreateDiskReplicaPairResponse> {
+        let Answer::Created(mut ids) = answer else {
+            return Err(unexpected(&answer));
+        };
         let id = ids
-            .into_iter()
-            .next()
-            .ok_or_else(|| Error::Internal("CreateDiskReplicaPair recorded no id".into()))?;
+            .pop()
+            .ok_or_else(|| unexpected(&Answer::Created(Vec::new())))?;
         Ok(CreateDiskReplicaPairResponse {
             pair_id: (self.dialect == Dialect::Ecs).then(|| id.clone()),
-            order_id: (self.spec.charge_type == "PREPAY").then(|| order_id(&id)),
+            order_id: self.subscription.then(|| order_id(&id)),
             replica_pair_id: id,
         })
     }
@@ -358,88 +278,48 @@ impl RpcAction for CreateDiskReplicaPair {
 
 // ---- status changes ----
 
-pub(super) struct StartDiskReplicaPair {
-    target: Target,
-    one_shot: bool,
-}
+done_action!(StartDiskReplicaPair, Op::StartPair, |p| Call::StartPair {
+    target: target(p, "ReplicaPairId")?,
+    one_shot: p.bool("OneShot")?.unwrap_or(false),
+});
 
-impl RpcAction for StartDiskReplicaPair {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
-            target: Target::read(p, "ReplicaPairId")?,
-            one_shot: p.bool("OneShot")?.unwrap_or(false),
-        })
+done_action!(StopDiskReplicaPair, Op::StopPair, |p| Call::StopPair(
+    target(p, "ReplicaPairId")?
+));
+
+done_action!(DeleteDiskReplicaPair, Op::DeletePair, |p| Call::DeletePair(
+    target(p, "ReplicaPairId")?
+));
+
+done_action!(FailoverDiskReplicaPair, Op::FailoverPair, |p| {
+    Call::FailoverPair(target(p, "ReplicaPairId")?)
+});
+
+done_action!(ReprotectDiskReplicaPair, Op::ReprotectPair, |p| {
+    Call::ReprotectPair {
+        target: target(p, "ReplicaPairId")?,
+        reverse: p.bool("ReverseReplicate")?.unwrap_or(true),
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        let one_shot = self.one_shot;
-        self.target.once(scope, "replica_pair.start", |s, r, id| {
-            s.start_replica_pair(r, id, one_shot)
-        })
+});
+
+done_action!(ModifyDiskReplicaPair, Op::ModifyPair, |p| {
+    Call::ModifyPair {
+        target: target(p, "ReplicaPairId")?,
+        changes: PairChanges {
+            name: name(p, "PairName")?,
+            description: description(p)?,
+            rpo: rpo(p)?,
+            bandwidth: bandwidth(p)?,
+            enable_rtc: p.bool("EnableRtc")?,
+        },
     }
-}
-
-target_action!(
-    StopDiskReplicaPair,
-    "ReplicaPairId",
-    "replica_pair.stop",
-    stop_replica_pair
-);
-
-target_action!(
-    DeleteDiskReplicaPair,
-    "ReplicaPairId",
-    "replica_pair.delete",
-    delete_replica_pair
-);
-
-target_action!(
-    FailoverDiskReplicaPair,
-    "ReplicaPairId",
-    "replica_pair.failover",
-    failover_replica_pair
-);
-
-target_action!(
-    ReprotectDiskReplicaPair,
-    "ReplicaPairId",
-    "replica_pair.reprotect",
-    reprotect_replica_pair,
-    bool = |p| p.bool("ReverseReplicate")?.unwrap_or(true)
-);
-
-pub(super) struct ModifyDiskReplicaPair {
-    target: Target,
-    changes: PairChanges,
-}
-
-impl RpcAction for ModifyDiskReplicaPair {
-    type Response<'s> = Empty;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
-            target: Target::read(p, "ReplicaPairId")?,
-            changes: PairChanges {
-                name: name(p, "PairName")?,
-                description: description(p)?,
-                rpo: rpo(p)?,
-                bandwidth: bandwidth(p)?,
-                enable_rtc: p.bool("EnableRtc")?,
-            },
-        })
-    }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<Empty> {
-        let changes = &self.changes;
-        self.target.once(scope, "replica_pair.modify", |s, r, id| {
-            s.modify_replica_pair(r, id, changes)
-        })
-    }
-}
+});
 
 // ---- DescribeDiskReplicaPairs ----
 
 pub(super) struct DescribeDiskReplicaPairs {
-    query: PairQuery,
     page_number: usize,
+    page_size: usize,
 }
 
 #[derive(Serialize)]
@@ -494,13 +374,17 @@ impl PairView {
     fn of(row: PairRow) -> Self {
         let p = row.pair;
         Self {
-            status: p.status().as_str(),
-            status_message: p.status_message.unwrap_or_default().to_owned(),
+            status: vocab::replica_status(p.status()),
+            status_message: p
+                .status_message
+                .map(vocab::status_cause)
+                .unwrap_or_default()
+                .to_owned(),
             last_recover_point: p.track.recover_point().map(secs),
             create_time: secs(p.created_at),
             expired_time: p.expires_at.map(secs),
             replication_progress: row.progress,
-            site: row.site.as_str(),
+            site: vocab::site(row.site),
             replica_group_name: row.group_name.unwrap_or_default(),
             replica_group_id: p.group_id.unwrap_or_default(),
             tags: tag_views(&p.tags),
@@ -519,7 +403,7 @@ impl PairView {
             standby_zone: p.standby.zone_id,
             rpo: p.rpo,
             bandwidth: p.bandwidth,
-            charge_type: p.charge_type,
+            charge_type: vocab::replica_charge_type(p.charge_type).to_owned(),
             enable_rtc: p.enable_rtc,
             resource_group_id: p.resource_group_id,
         }
@@ -527,8 +411,9 @@ impl PairView {
 }
 
 impl RpcAction for DescribeDiskReplicaPairs {
+    const OP: Op = Op::DescribePairs;
     type Response<'s> = DescribeDiskReplicaPairsResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
         let region_id = need(p, "RegionId")?;
         let group = p.string("ReplicaGroupId").map(|g| {
             if g == "-" {
@@ -538,26 +423,30 @@ impl RpcAction for DescribeDiskReplicaPairs {
             }
         });
         let (page, page_number) = paging(p)?;
-        Ok(Self {
-            query: PairQuery {
-                region_id,
-                pair_ids: id_list(p, "PairIds")?,
-                group,
-                site: site(p)?,
-                name: p.string("Name"),
-                resource_group_id: p.string("ResourceGroupId"),
-                tags: p.tags()?,
-                page,
-            },
+        let request = Self {
             page_number,
-        })
+            page_size: page.size(),
+        };
+        let query = PairQuery {
+            region_id,
+            pair_ids: id_list(p, "PairIds")?,
+            group,
+            site: site(p)?,
+            name: p.string("Name"),
+            resource_group_id: p.string("ResourceGroupId"),
+            tags: p.tags()?,
+            page,
+        };
+        Ok((Call::DescribePairs(query), request))
     }
-    fn apply(self, scope: &mut Scope<'_>) -> domain::Result<DescribeDiskReplicaPairsResponse> {
-        let page = scope.describe_replica_pairs(&self.query)?;
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeDiskReplicaPairsResponse> {
+        let Answer::Pairs(page) = answer else {
+            return Err(unexpected(&answer));
+        };
         Ok(DescribeDiskReplicaPairsResponse {
             next_token: page.next_token,
             page_number: self.page_number,
-            page_size: self.query.page.size(),
+            page_size: self.page_size,
             total_count: page.total,
             replica_pairs: page.items.into_iter().map(PairView::of).collect(),
         })
@@ -566,10 +455,7 @@ impl RpcAction for DescribeDiskReplicaPairs {
 
 // ---- DescribeDiskReplicaPairProgress ----
 
-pub(super) struct DescribeDiskReplicaPairProgress {
-    region: String,
-    id: String,
-}
+pub(super) struct DescribeDiskReplicaPairProgress;
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
@@ -580,21 +466,28 @@ pub(super) struct DescribeDiskReplicaPairProgressResponse {
 }
 
 impl RpcAction for DescribeDiskReplicaPairProgress {
+    const OP: Op = Op::DescribePairProgress;
     type Response<'s> = DescribeDiskReplicaPairProgressResponse;
-    fn decode(p: &Params) -> Result<Self, ApiError> {
-        Ok(Self {
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
+        let call = Call::DescribePairProgress {
             region: need(p, "RegionId")?,
             id: need(p, "ReplicaPairId")?,
-        })
+        };
+        Ok((call, Self))
     }
-    fn apply(
+    fn respond(
         self,
-        scope: &mut Scope<'_>,
+        answer: Answer<'_>,
     ) -> domain::Result<DescribeDiskReplicaPairProgressResponse> {
-        let (progress, point) = scope.replica_pair_progress(&self.region, &self.id)?;
-        Ok(DescribeDiskReplicaPairProgressResponse {
-            progress,
-            recover_point: point.map(secs),
-        })
+        match answer {
+            Answer::Progress {
+                percent,
+                recover_point,
+            } => Ok(DescribeDiskReplicaPairProgressResponse {
+                progress: percent,
+                recover_point: recover_point.map(secs),
+            }),
+            other => Err(unexpected(&other)),
+        }
     }
 }
