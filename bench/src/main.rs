@@ -69,6 +69,16 @@ struct Args {
     out: Option<PathBuf>,
 }
 
+impl Args {
+    /// Whether this run includes scenarios of `group`.
+    fn includes(&self, group: scenarios::Group) -> bool {
+        match group {
+            scenarios::Group::Main => true,
+            scenarios::Group::Diagnostic => self.diagnostics,
+        }
+    }
+}
+
 /// A directory for generated seed files, removed when dropped.
 struct ScratchDir(PathBuf);
 
@@ -223,7 +233,7 @@ fn main_inner(args: Args) -> Result<bool, String> {
 
     let list: Vec<scenarios::Scenario> = scenarios::all()
         .into_iter()
-        .filter(|s| !s.diagnostic || args.diagnostics)
+        .filter(|s| args.includes(s.group))
         .filter(|s| args.only.is_empty() || args.only.iter().any(|o| s.name.contains(o.as_str())))
         .collect();
     let rounds = args.rounds.max(1);

@@ -85,8 +85,17 @@ pub struct Scenario {
     pub prepare: PrepareFn,
     /// The scenario's target, if any.
     pub target: Option<Target>,
-    /// Run only with `--diagnostics`: variations that tell where a scenario's time goes.
-    pub diagnostic: bool,
+    /// Which runs include it.
+    pub group: Group,
+}
+
+/// Which runs include a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Every run.
+    Main,
+    /// Only with `--diagnostics`: variations that tell where a scenario's time goes.
+    Diagnostic,
 }
 
 /// The ceiling's command line.
@@ -378,7 +387,7 @@ fn replica_scenario(name: &'static str, pairs: usize, target: Option<Target>) ->
             replica_prepare(server, pairs, connections)
         }),
         target,
-        diagnostic: false,
+        group: Group::Main,
     }
 }
 
@@ -400,7 +409,7 @@ pub fn all() -> Vec<Scenario> {
                 })
             }),
             target: None,
-            diagnostic: false,
+            group: Group::Main,
         },
         Scenario {
             name: DESCRIBE,
@@ -413,7 +422,7 @@ pub fn all() -> Vec<Scenario> {
                 of: CEILING,
                 fraction: 0.5,
             }),
-            diagnostic: false,
+            group: Group::Main,
         },
         Scenario {
             name: "emulator: StartInstance/StopInstance",
@@ -433,7 +442,7 @@ pub fn all() -> Vec<Scenario> {
                 of: CEILING,
                 fraction: 0.5,
             }),
-            diagnostic: false,
+            group: Group::Main,
         },
         Scenario {
             name: "emulator: DescribeInstances, info logging",
@@ -443,7 +452,7 @@ pub fn all() -> Vec<Scenario> {
             connections: None,
             prepare: Box::new(describe_instances),
             target: None,
-            diagnostic: false,
+            group: Group::Main,
         },
         replica_scenario(REPLICA_SMALL, 500, None),
         replica_scenario(
@@ -472,7 +481,7 @@ pub fn all() -> Vec<Scenario> {
                 })
             }),
             target: None,
-            diagnostic: true,
+            group: Group::Diagnostic,
         },
         diagnostic("diag: emulator GET /_emulator/health", "the emulator's health endpoint: routing and a small JSON body, no RPC", |server| {
             http::get_request(server.addr, "/_emulator/health")
@@ -521,7 +530,7 @@ fn diagnostic(
             })
         }),
         target: None,
-        diagnostic: true,
+        group: Group::Diagnostic,
     }
 }
 
