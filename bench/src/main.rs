@@ -5,6 +5,7 @@
 mod http;
 mod load;
 mod report;
+mod scale;
 mod scenarios;
 mod server;
 mod sign;
@@ -64,6 +65,10 @@ struct Args {
     /// Also run the diagnostic scenarios (variations that show where a scenario's time goes).
     #[arg(long)]
     diagnostics: bool,
+    /// Also run the scale scenarios (DescribeDisks and DescribeInstances on a world of 200,000
+    /// disks and 100,000 instances against one of 1,000 disks; each launch loads a large seed).
+    #[arg(long)]
+    scale: bool,
     /// Also write the markdown report here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -75,6 +80,7 @@ impl Args {
         match group {
             scenarios::Group::Main => true,
             scenarios::Group::Diagnostic => self.diagnostics,
+            scenarios::Group::Scale => self.scale,
         }
     }
 }

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use crate::http;
 use crate::load::{ok_200, Outcome, Workload};
+use crate::scale;
 use crate::server::{Launch, Running};
 use crate::sign::{Signer, EBS, ECS};
 
@@ -24,7 +25,7 @@ pub const ACCESS_KEY_ID: &str = "LTAI5tBENCHKEY000000001";
 /// Its secret.
 pub const ACCESS_KEY_SECRET: &str = "bench-secret-0000000000000001";
 /// Requests pre-signed per connection; connections replay their list when they reach its end.
-const REQUESTS_PER_CONNECTION: usize = 256;
+pub const REQUESTS_PER_CONNECTION: usize = 256;
 
 /// Scenario names that targets refer to.
 pub const CEILING: &str = "ceiling: fixed JSON";
@@ -96,6 +97,8 @@ pub enum Group {
     Main,
     /// Only with `--diagnostics`: variations that tell where a scenario's time goes.
     Diagnostic,
+    /// Only with `--scale`: Describe calls on a large seeded world against a small one.
+    Scale,
 }
 
 /// The ceiling's command line.
@@ -140,7 +143,8 @@ pub fn emulator_describe(env: &Env, log: &str) -> Launch {
     emulator(env, log, &["--fixtures", &fixtures])
 }
 
-fn signer(server: &Running) -> Signer {
+/// A signer with the bench key for `server`.
+pub fn signer(server: &Running) -> Signer {
     Signer::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET, server.addr)
 }
 
@@ -182,7 +186,8 @@ fn pool_seed(env: &Env, connections: usize) -> Result<PathBuf, String> {
     write_json(&env.workdir.join("pool-seed.json"), &seed)
 }
 
-fn write_json(path: &Path, value: &Value) -> Result<PathBuf, String> {
+/// Writes `value` to `path` (a generated seed) and returns the path.
+pub fn write_json(path: &Path, value: &Value) -> Result<PathBuf, String> {
     std::fs::write(path, value.to_string()).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.to_owned())
 }
@@ -508,6 +513,9 @@ pub fn all() -> Vec<Scenario> {
             http::get_request(server.addr, "/?Action=DescribeRegions&Version=2014-05-26")
         }),
     ]
+    .into_iter()
+    .chain(scale::scenarios())
+    .collect()
 }
 
 /// A diagnostic scenario: the DescribeInstances server, one fixed unsigned request.
