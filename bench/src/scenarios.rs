@@ -101,6 +101,17 @@ pub enum Group {
     Scale,
 }
 
+impl Group {
+    /// The command-line flag that includes the group, if it needs one.
+    pub fn flag(self) -> Option<&'static str> {
+        match self {
+            Self::Main => None,
+            Self::Diagnostic => Some("--diagnostics"),
+            Self::Scale => Some("--scale"),
+        }
+    }
+}
+
 /// The ceiling's command line.
 pub fn ceiling(env: &Env) -> Launch {
     Launch {
