@@ -5,6 +5,7 @@
 mod http;
 mod load;
 mod report;
+mod scale;
 mod scenarios;
 mod server;
 mod sign;
@@ -64,9 +65,50 @@ struct Args {
     /// Also run the diagnostic scenarios (variations that show where a scenario's time goes).
     #[arg(long)]
     diagnostics: bool,
+    /// Also run the scale scenarios (DescribeDisks and DescribeInstances on a world of 200,000
+    /// disks and 100,000 instances against one of 1,000 disks; each launch loads a large seed).
+    #[arg(long)]
+    scale: bool,
     /// Also write the markdown report here.
     #[arg(long)]
     out: Option<PathBuf>,
+}
+
+impl Args {
+    /// Whether this run includes scenarios of `group`.
+    fn includes(&self, group: scenarios::Group) -> bool {
+        match group {
+            scenarios::Group::Main => true,
+            scenarios::Group::Diagnostic => self.diagnostics,
+            scenarios::Group::Scale => self.scale,
+        }
+    }
+}
+
+/// The scenarios this run includes, in run order. An `--only` that selects none is an error
+/// naming the flag its matches need, rather than an empty report.
+fn selected(args: &Args) -> Result<Vec<scenarios::Scenario>, String> {
+    let named = |s: &scenarios::Scenario| {
+        args.only.is_empty() || args.only.iter().any(|o| s.name.contains(o.as_str()))
+    };
+    let (list, left_out): (Vec<_>, Vec<_>) = scenarios::all()
+        .into_iter()
+        .filter(named)
+        .partition(|s| args.includes(s.group));
+    if list.is_empty() && !args.only.is_empty() {
+        let flags: std::collections::BTreeSet<&str> =
+            left_out.iter().filter_map(|s| s.group.flag()).collect();
+        let need = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; the scenarios it names need {}",
+                flags.into_iter().collect::<Vec<_>>().join(" or ")
+            )
+        };
+        return Err(format!("--only {:?} selects no scenario{need}", args.only));
+    }
+    Ok(list)
 }
 
 /// A directory for generated seed files, removed when dropped.
@@ -207,6 +249,7 @@ fn main_inner(args: Args) -> Result<bool, String> {
     };
     let idle = secs(args.idle)?;
 
+    let list = selected(&args)?;
     let load_before = load_average();
     let mut startup_results = Vec::new();
     for launch in [
@@ -221,11 +264,6 @@ fn main_inner(args: Args) -> Result<bool, String> {
         scenarios::emulator_actions(probe.addr)?
     };
 
-    let list: Vec<scenarios::Scenario> = scenarios::all()
-        .into_iter()
-        .filter(|s| !s.diagnostic || args.diagnostics)
-        .filter(|s| args.only.is_empty() || args.only.iter().any(|o| s.name.contains(o.as_str())))
-        .collect();
     let rounds = args.rounds.max(1);
     let mut runs: Vec<Run> = list.iter().map(|_| Run::Done(Vec::new())).collect();
     for round in 1..=rounds {

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 use crate::http;
 use crate::load::{ok_200, Outcome, Workload};
+use crate::scale;
 use crate::server::{Launch, Running};
 use crate::sign::{Signer, EBS, ECS};
 
@@ -24,7 +25,7 @@ pub const ACCESS_KEY_ID: &str = "LTAI5tBENCHKEY000000001";
 /// Its secret.
 pub const ACCESS_KEY_SECRET: &str = "bench-secret-0000000000000001";
 /// Requests pre-signed per connection; connections replay their list when they reach its end.
-const REQUESTS_PER_CONNECTION: usize = 256;
+pub const REQUESTS_PER_CONNECTION: usize = 256;
 
 /// Scenario names that targets refer to.
 pub const CEILING: &str = "ceiling: fixed JSON";
@@ -85,8 +86,30 @@ pub struct Scenario {
     pub prepare: PrepareFn,
     /// The scenario's target, if any.
     pub target: Option<Target>,
-    /// Run only with `--diagnostics`: variations that tell where a scenario's time goes.
-    pub diagnostic: bool,
+    /// Which runs include it.
+    pub group: Group,
+}
+
+/// Which runs include a scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Group {
+    /// Every run.
+    Main,
+    /// Only with `--diagnostics`: variations that tell where a scenario's time goes.
+    Diagnostic,
+    /// Only with `--scale`: Describe calls on a large seeded world against a small one.
+    Scale,
+}
+
+impl Group {
+    /// The command-line flag that includes the group, if it needs one.
+    pub fn flag(self) -> Option<&'static str> {
+        match self {
+            Self::Main => None,
+            Self::Diagnostic => Some("--diagnostics"),
+            Self::Scale => Some("--scale"),
+        }
+    }
 }
 
 /// The ceiling's command line.
@@ -131,7 +154,8 @@ pub fn emulator_describe(env: &Env, log: &str) -> Launch {
     emulator(env, log, &["--fixtures", &fixtures])
 }
 
-fn signer(server: &Running) -> Signer {
+/// A signer with the bench key for `server`.
+pub fn signer(server: &Running) -> Signer {
     Signer::new(ACCESS_KEY_ID, ACCESS_KEY_SECRET, server.addr)
 }
 
@@ -173,7 +197,8 @@ fn pool_seed(env: &Env, connections: usize) -> Result<PathBuf, String> {
     write_json(&env.workdir.join("pool-seed.json"), &seed)
 }
 
-fn write_json(path: &Path, value: &Value) -> Result<PathBuf, String> {
+/// Writes `value` to `path` (a generated seed) and returns the path.
+pub fn write_json(path: &Path, value: &Value) -> Result<PathBuf, String> {
     std::fs::write(path, value.to_string()).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path.to_owned())
 }
@@ -378,7 +403,7 @@ fn replica_scenario(name: &'static str, pairs: usize, target: Option<Target>) ->
             replica_prepare(server, pairs, connections)
         }),
         target,
-        diagnostic: false,
+        group: Group::Main,
     }
 }
 
@@ -400,7 +425,7 @@ pub fn all() -> Vec<Scenario> {
                 })
             }),
             target: None,
-            diagnostic: false,
+            group: Group::Main,
         },
         Scenario {
             name: DESCRIBE,
@@ -413,7 +438,7 @@ pub fn all() -> Vec<Scenario> {
                 of: CEILING,
                 fraction: 0.5,
             }),
-            diagnostic: false,
+            group: Group::Main,
         },
         Scenario {
             name: "emulator: StartInstance/StopInstance",
@@ -433,7 +458,7 @@ pub fn all() -> Vec<Scenario> {
                 of: CEILING,
                 fraction: 0.5,
             }),
-            diagnostic: false,
+            group: Group::Main,
         },
         Scenario {
             name: "emulator: DescribeInstances, info logging",
@@ -443,7 +468,7 @@ pub fn all() -> Vec<Scenario> {
             connections: None,
             prepare: Box::new(describe_instances),
             target: None,
-            diagnostic: false,
+            group: Group::Main,
         },
         replica_scenario(REPLICA_SMALL, 500, None),
         replica_scenario(
@@ -472,7 +497,7 @@ pub fn all() -> Vec<Scenario> {
                 })
             }),
             target: None,
-            diagnostic: true,
+            group: Group::Diagnostic,
         },
         diagnostic("diag: emulator GET /_emulator/health", "the emulator's health endpoint: routing and a small JSON body, no RPC", |server| {
             http::get_request(server.addr, "/_emulator/health")
@@ -499,6 +524,9 @@ pub fn all() -> Vec<Scenario> {
             http::get_request(server.addr, "/?Action=DescribeRegions&Version=2014-05-26")
         }),
     ]
+    .into_iter()
+    .chain(scale::scenarios())
+    .collect()
 }
 
 /// A diagnostic scenario: the DescribeInstances server, one fixed unsigned request.
@@ -521,7 +549,7 @@ fn diagnostic(
             })
         }),
         target: None,
-        diagnostic: true,
+        group: Group::Diagnostic,
     }
 }
 
