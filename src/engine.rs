@@ -7,6 +7,8 @@
 
 use std::sync::Arc;
 
+use serde::Serialize;
+
 use crate::domain::call::{Answer, Call};
 use crate::domain::clock::wall_ms;
 use crate::domain::{self, Kind, Naming, Op, World};
@@ -28,6 +30,21 @@ pub struct RequestMeta<'a> {
     pub account: &'a str,
     /// This request's id.
     pub request_id: &'a str,
+}
+
+/// One operation a dialect serves, as the control plane lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// Dialect family, e.g. `alibaba`.
+    pub dialect: &'static str,
+    /// Product, e.g. `ecs`.
+    pub product: &'static str,
+    /// API version.
+    pub version: &'static str,
+    /// Wire name.
+    pub action: &'static str,
+    /// True when it can change state.
+    pub mutates: bool,
 }
 
 /// Why a call did not reach the world, or what the world refused.

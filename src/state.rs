@@ -4,14 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde::Serialize;
-
 use crate::aliyun::signature::Verifier;
 use crate::config::{Keyring, ServeArgs};
 use crate::domain::catalog::Catalog;
 use crate::domain::clock::{wall_ms, Durations};
 use crate::domain::{Cloud, World};
-use crate::engine::Engine;
+use crate::engine::{Engine, Operation};
 use crate::seed::Seed;
 
 /// Request-size and time limits.
@@ -27,21 +25,6 @@ pub struct Limits {
 pub struct Aliyun {
     /// Signature checks.
     pub verifier: Verifier,
-}
-
-/// One operation a dialect serves, as the control plane lists it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Operation {
-    /// Dialect family, e.g. `alibaba`.
-    pub dialect: &'static str,
-    /// Product, e.g. `ecs`.
-    pub product: &'static str,
-    /// API version.
-    pub version: &'static str,
-    /// Wire name.
-    pub action: &'static str,
-    /// True when it can change state.
-    pub mutates: bool,
 }
 
 /// Cheap to clone: every field is a handle.

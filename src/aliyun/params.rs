@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use sha2::Digest;
 
 use super::error::{ApiError, Dialect, ErrorCode};
-use crate::domain::world::ClientToken;
+use crate::domain::call::ClientToken;
 
 /// The merged query and form parameters of one request.
 #[derive(Debug, Clone)]

@@ -9,32 +9,7 @@ use super::error::Status;
 use super::world::Scope;
 use super::{Denial, Error, Kind, Result};
 
-/// Disk status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DiskStatus {
-    /// Being created.
-    Creating,
-    /// Not attached.
-    Available,
-    /// Being attached.
-    Attaching,
-    /// Attached.
-    InUse,
-    /// Being detached.
-    Detaching,
-}
-
-impl DiskStatus {
-    /// Every status, for validating filters.
-    pub const ALL: [Self; 5] = [
-        Self::Creating,
-        Self::Available,
-        Self::Attaching,
-        Self::InUse,
-        Self::Detaching,
-    ];
-}
+pub use super::status::DiskStatus;
 
 /// Operations that move a disk through its status machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

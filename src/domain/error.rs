@@ -2,9 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::disk::DiskStatus;
-use super::instance::InstanceStatus;
-use super::replica_sync::ReplicaStatus;
+pub use super::status::Status;
 
 /// The kinds of things the cloud holds or knows about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -28,17 +26,6 @@ pub enum Kind {
     ReplicaPair,
     /// A disk replica (consistency) group.
     ReplicaGroup,
-}
-
-/// A resource's status, whichever kind of resource it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// An instance's.
-    Instance(InstanceStatus),
-    /// A disk's.
-    Disk(DiskStatus),
-    /// A replica pair's or group's.
-    Replica(ReplicaStatus),
 }
 
 /// The fields of a request the domain itself judges (everything else is checked by the wire).

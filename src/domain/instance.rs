@@ -11,32 +11,7 @@ use super::error::Status;
 use super::world::Scope;
 use super::{Denial, Error, Kind, Result};
 
-/// Instance status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum InstanceStatus {
-    /// Being created.
-    Pending,
-    /// Starting or restarting.
-    Starting,
-    /// Running.
-    Running,
-    /// Stopping.
-    Stopping,
-    /// Stopped.
-    Stopped,
-}
-
-impl InstanceStatus {
-    /// Every status, for validating filters.
-    pub const ALL: [Self; 5] = [
-        Self::Pending,
-        Self::Starting,
-        Self::Running,
-        Self::Stopping,
-        Self::Stopped,
-    ];
-}
+pub use super::status::InstanceStatus;
 
 /// Operations that move an instance through its status machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

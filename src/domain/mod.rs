@@ -13,6 +13,7 @@ pub mod catalog;
 pub mod clock;
 pub mod compute_query;
 pub mod disk;
+pub mod dispatch;
 pub mod error;
 #[cfg(test)]
 pub(crate) mod fixture;
@@ -27,6 +28,7 @@ pub mod replica_pair;
 pub mod replica_query;
 pub mod replica_site;
 pub mod replica_sync;
+pub mod status;
 pub mod world;
 
 pub use error::{Denial, Error, Field, Kind, Result, Status};

@@ -11,64 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::clock::{Durations, Lifecycle, Millis};
 
-/// Status of a replica pair or group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[allow(missing_docs)]
-pub enum ReplicaStatus {
-    Invalid,
-    Creating,
-    Created,
-    CreateFailed,
-    InitialSyncing,
-    ManualSyncing,
-    Syncing,
-    Normal,
-    Stopping,
-    Stopped,
-    StopFailed,
-    Failovering,
-    Failovered,
-    FailoverFailed,
-    Reprotecting,
-    ReprotectFailed,
-    Deleting,
-    Deleted,
-    DeleteFailed,
-}
-
-impl ReplicaStatus {
-    /// Every status, for exhaustive table tests.
-    pub const ALL: [Self; 19] = [
-        Self::Invalid,
-        Self::Creating,
-        Self::Created,
-        Self::CreateFailed,
-        Self::InitialSyncing,
-        Self::ManualSyncing,
-        Self::Syncing,
-        Self::Normal,
-        Self::Stopping,
-        Self::Stopped,
-        Self::StopFailed,
-        Self::Failovering,
-        Self::Failovered,
-        Self::FailoverFailed,
-        Self::Reprotecting,
-        Self::ReprotectFailed,
-        Self::Deleting,
-        Self::Deleted,
-        Self::DeleteFailed,
-    ];
-
-    /// True while data is being copied (progress moves from 0 to 100).
-    pub fn is_syncing(self) -> bool {
-        matches!(
-            self,
-            Self::InitialSyncing | Self::Syncing | Self::ManualSyncing
-        )
-    }
-}
+pub use super::status::ReplicaStatus;
 
 /// Which configured delay a transitional status lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

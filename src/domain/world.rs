@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
-use super::call::{Answer, Call};
+use super::call::{Answer, Call, ClientToken};
 use super::catalog::Catalog;
 use super::clock::{AdvanceError, Clock, ClockMode, Durations, Millis};
 use super::disk::Disk;
@@ -216,15 +216,6 @@ impl Scope<'_> {
         );
         Ok(ids)
     }
-}
-
-/// A ClientToken and the digest of the request it came with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClientToken {
-    /// The token.
-    pub token: String,
-    /// A digest of the request's own parameters.
-    pub fingerprint: String,
 }
 
 /// The cheap, cloneable handle every request goes through.

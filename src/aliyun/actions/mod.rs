@@ -23,7 +23,7 @@ use super::vocab::AliyunNaming;
 use crate::domain::call::{Answer, Call};
 use crate::domain::query::PageRequest;
 use crate::domain::{self, Op};
-use crate::engine::{Engine, Fault, Refusal, RequestMeta};
+use crate::engine::{Engine, Fault, Operation, Refusal, RequestMeta};
 
 /// ECS API version.
 pub const ECS_VERSION: &str = "2014-05-26";
@@ -181,10 +181,10 @@ pub fn find(version: &str, action: &str) -> Result<&'static Action, ApiError> {
 }
 
 /// Every operation of the Alibaba dialect, for the control plane's registry.
-pub fn operations() -> Vec<crate::state::Operation> {
+pub fn operations() -> Vec<Operation> {
     all()
         .into_iter()
-        .map(|a| crate::state::Operation {
+        .map(|a| Operation {
             dialect: "alibaba",
             product: a.dialect.product(),
             version: a.version,

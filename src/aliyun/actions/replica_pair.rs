@@ -14,12 +14,12 @@ use crate::aliyun::error::{ApiError, Dialect};
 use crate::aliyun::params::Params;
 use crate::aliyun::vocab;
 use crate::domain::billing::ChargeType;
+use crate::domain::call::ClientToken;
 use crate::domain::call::{Answer, Call, Target};
 use crate::domain::query::PageRequest;
 use crate::domain::replica_index::Site;
 use crate::domain::replica_pair::{NewPair, PairChanges};
 use crate::domain::replica_query::{GroupFilter, PairQuery, PairRow};
-use crate::domain::world::ClientToken;
 use crate::domain::{self, Op};
 
 pub(super) const ACTIONS: &[Action] = &[
