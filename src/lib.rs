@@ -29,50 +29,72 @@ pub mod state;
 
 use std::future::Future;
 
+use axum::extract::Request;
+use axum::http::Uri;
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
 
-use aliyun::error::{ApiError, Dialect, ErrorCode};
-use aliyun::reply::{Format, Reply};
 pub use state::AppState;
 
-/// The whole HTTP surface: RPC on `/`, control endpoints, and documented errors elsewhere.
+/// The whole HTTP surface on one listener: the Alibaba RPC endpoint on `/`, the control
+/// endpoints under `/_emulator/`, and for anything else a documented error in the dialect the
+/// path belongs to. A panicking handler is answered in its own dialect too.
 pub fn app(state: AppState) -> Router {
+    let rpc = Router::new()
+        .route("/", any(root))
+        .layer(CatchPanicLayer::custom(aliyun::rpc::on_panic));
+    let control = control::router().layer(CatchPanicLayer::custom(control::on_panic));
     Router::new()
-        .route("/", any(aliyun::rpc::handle))
-        .merge(control::router())
-        .fallback(not_found)
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(on_panic))
+        .merge(rpc)
+        .merge(control)
+        .fallback(fallback)
+        .layer(CatchPanicLayer::custom(aliyun::rpc::on_panic))
         .with_state(state)
 }
 
-fn request_id() -> String {
-    uuid::Uuid::new_v4().to_string().to_uppercase()
+/// `/`: the RPC endpoint when the request carries an `Action` (in the query, the
+/// `x-acs-action` header, or a POST body). Without one, `/` is where other dialects' discovery
+/// documents live; until one claims it, the RPC endpoint answers (`MissingAction`).
+async fn root(state: axum::extract::State<AppState>, req: Request) -> Response {
+    if carries_action(&req) {
+        aliyun::rpc::handle_request(state, req)
+            .await
+            .into_response()
+    } else {
+        without_action(state, req).await
+    }
 }
 
-async fn not_found() -> Reply {
-    let err = ApiError::from(ErrorCode::InvalidActionNotFound);
-    Reply::error(
-        Format::Json,
-        Dialect::Ecs,
-        &request_id(),
-        "ecs.aliyuncs.com",
-        &err,
-    )
+/// `/` without an `Action`: no other dialect serves a document there yet, so the RPC endpoint
+/// answers as it does for any request missing its action.
+async fn without_action(state: axum::extract::State<AppState>, req: Request) -> Response {
+    aliyun::rpc::handle_request(state, req)
+        .await
+        .into_response()
 }
 
-fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let err = ApiError::internal("a request handler panicked");
-    Reply::error(
-        Format::Json,
-        Dialect::Ecs,
-        &request_id(),
-        "ecs.aliyuncs.com",
-        &err,
-    )
-    .into_response()
+fn carries_action(req: &Request) -> bool {
+    let in_query = req.uri().query().is_some_and(|q| {
+        q.split('&')
+            .any(|kv| kv.split('=').next() == Some("Action"))
+    });
+    in_query
+        || req.headers().contains_key("x-acs-action")
+        || req.method() == axum::http::Method::POST
+}
+
+/// Any other path: `/_emulator/…` answers as the control plane does, everything else as the
+/// RPC endpoint (`404 InvalidAction.NotFound`). `/v2/…` and `/v3…` are kept for the OpenStack
+/// dialect.
+async fn fallback(uri: Uri) -> Response {
+    if uri.path().starts_with("/_emulator/") {
+        control::not_found().await.into_response()
+    } else {
+        aliyun::rpc::not_found().await.into_response()
+    }
 }
 
 /// Serves `app(state)` on `listener` until `shutdown` completes, then drains open requests.
@@ -87,4 +109,27 @@ pub async fn run(
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(method: &str, uri: &str, header: Option<&str>) -> Request {
+        let mut b = axum::http::Request::builder().method(method).uri(uri);
+        if let Some(h) = header {
+            b = b.header(h, "DescribeRegions");
+        }
+        b.body(axum::body::Body::empty()).unwrap()
+    }
+
+    #[test]
+    fn which_requests_carry_an_action() {
+        assert!(carries_action(&req("GET", "/?Action=X&Version=1", None)));
+        assert!(carries_action(&req("GET", "/?Version=1&Action", None)));
+        assert!(carries_action(&req("GET", "/", Some("x-acs-action"))));
+        assert!(carries_action(&req("POST", "/", None)));
+        assert!(!carries_action(&req("GET", "/", None)));
+        assert!(!carries_action(&req("GET", "/?Actions=1", None)));
+    }
 }

@@ -25,6 +25,44 @@ struct Envelope {
     action: Option<&'static str>,
 }
 
+/// A fresh request id: an upper-case UUID, as the gateway gives.
+fn request_id() -> String {
+    uuid::Uuid::new_v4()
+        .hyphenated()
+        .encode_upper(&mut uuid::Uuid::encode_buffer())
+        .to_owned()
+}
+
+/// Any path the emulator does not serve, in this dialect: `404 InvalidAction.NotFound`.
+pub async fn not_found() -> Reply {
+    let err = ApiError::from(ErrorCode::InvalidActionNotFound);
+    Reply::error(
+        Format::Json,
+        Dialect::Ecs,
+        &request_id(),
+        "ecs.aliyuncs.com",
+        &err,
+    )
+}
+
+/// A handler that panicked, answered in this dialect: `500 InternalError`.
+pub fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let err = ApiError::internal("a request handler panicked");
+    axum::response::IntoResponse::into_response(Reply::error(
+        Format::Json,
+        Dialect::Ecs,
+        &request_id(),
+        "ecs.aliyuncs.com",
+        &err,
+    ))
+}
+
+/// `GET|POST /` with its parts taken apart.
+pub async fn handle_request(app: State<AppState>, req: axum::extract::Request) -> Reply {
+    let (parts, body) = req.into_parts();
+    handle(app, parts.method, parts.uri, parts.headers, body).await
+}
+
 /// `GET|POST /`: one RPC call. Every outcome, including a malformed request, is a documented body.
 pub async fn handle(
     State(app): State<AppState>,
@@ -34,10 +72,7 @@ pub async fn handle(
     body: Body,
 ) -> Reply {
     let mut env = Envelope {
-        request_id: uuid::Uuid::new_v4()
-            .hyphenated()
-            .encode_upper(&mut uuid::Uuid::encode_buffer())
-            .to_owned(),
+        request_id: request_id(),
         host: headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())

@@ -20,6 +20,20 @@ pub fn router() -> Router<AppState> {
         .route("/_emulator/actions", get(list_actions))
 }
 
+/// An unknown control path.
+pub async fn not_found() -> impl IntoResponse {
+    let body =
+        json!({ "error": "no such control endpoint; see GET /_emulator/actions and the README" });
+    (StatusCode::NOT_FOUND, Json(body))
+}
+
+/// A control handler that panicked.
+pub fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    tracing::error!("a control handler panicked");
+    let body = json!({ "error": "internal error" });
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+}
+
 /// Ready: the state (catalog and seed) is loaded before the listener accepts anything.
 async fn health(State(app): State<AppState>) -> impl IntoResponse {
     let mut services = serde_json::Map::new();
