@@ -183,7 +183,19 @@ impl Seed {
     /// # Errors
     /// The first malformed id, with its field path.
     pub fn check(&self) -> Result<(), String> {
+        let mut seen = std::collections::BTreeSet::new();
         for (a, acc) in self.accounts.iter().enumerate() {
+            let ids = acc.instances.iter().map(|i| ("instances", &i.id));
+            for (n, (field, id)) in ids
+                .chain(acc.disks.iter().map(|d| ("disks", &d.id)))
+                .enumerate()
+            {
+                if !seen.insert((acc.id.as_str(), id.as_str())) {
+                    return Err(format!(
+                        "accounts[{a}].{field}: id {id:?} appears twice (entry {n} of the account)"
+                    ));
+                }
+            }
             for (i, inst) in acc.instances.iter().enumerate() {
                 if !well_formed_id(&inst.id, "i-") {
                     return Err(format!(
@@ -335,5 +347,12 @@ mod tests {
         assert!(well_formed_id("d-2ze0123456789abcdefgh", "d-"));
         assert!(!well_formed_id("d-BIG12345", "d-"));
         assert!(!well_formed_id("i-bp1seed", "d-"));
+        let twice: Seed = serde_json::from_str(
+            r#"{"accounts":[{"id":"1","disks":[
+                {"id":"d-bp1seedessd000000001","region_id":"cn-hangzhou","zone_id":"cn-hangzhou-h","size":40},
+                {"id":"d-bp1seedessd000000001","region_id":"cn-hangzhou","zone_id":"cn-hangzhou-h","size":40}]}]}"#,
+        )
+        .unwrap();
+        assert!(twice.check().unwrap_err().contains("appears twice"));
     }
 }

@@ -1,9 +1,18 @@
 //! Describe for instances and disks: the filters, and the page in creation order.
+//!
+//! A Describe reads the region's index, not the account: without filters it counts the region
+//! and walks only the page; an id filter looks the ids up; other filters test each of the
+//! region's resources on its stored fields and its status *at* the call's time, without
+//! settling. Only the returned page is settled.
 
 use super::billing::ChargeType;
 use super::disk::{Disk, DiskStatus};
 use super::instance::{Condition, Instance, InstanceStatus};
-use super::query::{has_tags, slice, wildcard, Page, PageRequest};
+use std::collections::BTreeMap;
+
+use super::clock::Millis;
+use super::compute_index::ByRegion;
+use super::query::{has_tags, wildcard, Page, PageRequest};
 use super::world::Scope;
 use super::{Denial, Error, Kind, Result};
 
@@ -65,12 +74,29 @@ impl Default for PageRequest {
 }
 
 impl InstanceQuery {
-    fn keeps(&self, i: &Instance) -> bool {
+    /// True when no filter but the region (and ids, which pick the candidates) applies.
+    fn region_only(&self) -> bool {
+        self.zone_id.is_none()
+            && self.status.is_none()
+            && self.name.is_none()
+            && self.instance_type.is_none()
+            && self.family.is_none()
+            && self.image_id.is_none()
+            && self.vpc_id.is_none()
+            && self.vswitch_id.is_none()
+            && self.security_group_id.is_none()
+            && self.charge_type.is_none()
+            && self.lock.is_none()
+            && self.private_ips.is_none()
+            && self.tags.is_empty()
+    }
+
+    fn keeps(&self, i: &Instance, now: Millis) -> bool {
         let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
         i.region_id == self.region_id
             && self.ids.as_ref().is_none_or(|ids| ids.contains(&i.id))
             && eq(&self.zone_id, &i.zone_id)
-            && self.status.is_none_or(|s| s == i.status())
+            && self.status.is_none_or(|s| s == i.life.status_at(now))
             && self.name.as_deref().is_none_or(|n| wildcard(n, &i.name))
             && eq(&self.instance_type, &i.instance_type)
             && self
@@ -139,11 +165,24 @@ pub struct DiskQuery {
 }
 
 impl DiskQuery {
-    fn keeps(&self, d: &Disk) -> bool {
+    /// True when no filter but the region (and ids) applies.
+    fn region_only(&self) -> bool {
+        self.zone_id.is_none()
+            && self.instance_id.is_none()
+            && self.kind.is_none()
+            && self.category.is_none()
+            && self.status.is_none()
+            && self.name.is_none()
+            && self.portable.is_none()
+            && self.delete_with_instance.is_none()
+            && self.encrypted.is_none()
+            && self.tags.is_empty()
+    }
+
+    fn keeps(&self, d: &Disk, now: Millis) -> bool {
         let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
         let attached_to = d
-            .attachment
-            .as_ref()
+            .attachment_at(now)
             .map(|a| a.instance_id.as_str())
             .unwrap_or_default();
         let kind = if d.is_system() {
@@ -157,7 +196,7 @@ impl DiskQuery {
             && eq(&self.instance_id, attached_to)
             && self.kind.is_none_or(|k| k == kind)
             && eq(&self.category, &d.category)
-            && self.status.is_none_or(|s| s == d.status())
+            && self.status.is_none_or(|s| s == d.status_at(now))
             && eq(&self.name, &d.name)
             && self.portable.is_none_or(|p| p != d.is_system())
             && self
@@ -181,8 +220,88 @@ pub struct StatusQuery {
     pub page: PageRequest,
 }
 
+/// A record filed by region in creation order.
+trait Placed {
+    fn region(&self) -> &str;
+    fn seq(&self) -> u64;
+}
+
+impl Placed for Instance {
+    fn region(&self) -> &str {
+        &self.region_id
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+impl Placed for Disk {
+    fn region(&self) -> &str {
+        &self.region_id
+    }
+    fn seq(&self) -> u64 {
+        self.seq
+    }
+}
+
+/// The ids a Describe considers, in creation order: the listed ids that exist in the region,
+/// or every id of the region.
+fn candidates<'a, T: Placed>(
+    index: &'a ByRegion,
+    records: &'a BTreeMap<String, T>,
+    region: &str,
+    ids: Option<&'a [String]>,
+) -> Vec<&'a str> {
+    match ids {
+        Some(ids) => {
+            let mut found: Vec<(u64, &str)> = ids
+                .iter()
+                .filter_map(|id| {
+                    let r = records.get(id)?;
+                    (r.region() == region).then_some((r.seq(), id.as_str()))
+                })
+                .collect();
+            found.sort_unstable();
+            found.dedup();
+            found.into_iter().map(|(_, id)| id).collect()
+        }
+        None => index.ids(region).collect(),
+    }
+}
+
+/// The page of `candidates` that `keep` accepts (all of them with no test), and how many match.
+fn pick<'a>(
+    candidates: impl Iterator<Item = &'a str>,
+    known: usize,
+    page: &PageRequest,
+    keep: Option<&dyn Fn(&str) -> bool>,
+) -> (Vec<String>, usize) {
+    let (offset, size) = (page.offset(), page.size());
+    match keep {
+        None => {
+            let ids = candidates
+                .skip(offset)
+                .take(size)
+                .map(str::to_owned)
+                .collect();
+            (ids, known)
+        }
+        Some(keep) => {
+            let mut total = 0;
+            let mut ids = Vec::new();
+            for id in candidates.filter(|id| keep(id)) {
+                if total >= offset && ids.len() < size {
+                    ids.push(id.to_owned());
+                }
+                total += 1;
+            }
+            (ids, total)
+        }
+    }
+}
+
 impl Scope<'_> {
-    /// Instances matching `q`, one page in creation order.
+    /// Instances matching `q`, one page in creation order; only the page is settled.
     ///
     /// # Errors
     /// NotFound(Region); `DryRun` when the request is valid.
@@ -191,12 +310,34 @@ impl Scope<'_> {
         if q.dry_run {
             return Err(Error::DryRun);
         }
-        let matched: Vec<&Instance> = self
-            .instances()
-            .into_iter()
-            .filter(|i| q.keeps(i))
-            .collect();
-        Ok(slice(matched, &q.page))
+        let now = self.now;
+        let acc = &*self.account;
+        let all = candidates(
+            &acc.index.instances,
+            &acc.instances,
+            &q.region_id,
+            q.ids.as_deref(),
+        );
+        let keep = |id: &str| acc.instances.get(id).is_some_and(|i| q.keeps(i, now));
+        let test: Option<&dyn Fn(&str) -> bool> = (!q.region_only()).then_some(&keep);
+        let known = all.len();
+        let (ids, total) = pick(all.into_iter(), known, &q.page, test);
+        Ok(self.settled_instances(ids, total))
+    }
+
+    fn settled_instances(&mut self, ids: Vec<String>, total: usize) -> Page<&Instance> {
+        let now = self.now;
+        for id in &ids {
+            if let Some(i) = self.account.instances.get_mut(id) {
+                i.settle(now);
+            }
+        }
+        let instances = &self.account.instances;
+        Page {
+            items: ids.iter().filter_map(|id| instances.get(id)).collect(),
+            next_token: String::new(),
+            total,
+        }
     }
 
     /// Instance statuses matching `q`, one page in creation order.
@@ -208,17 +349,21 @@ impl Scope<'_> {
         if let Some(z) = &q.zone_id {
             self.catalog.zone(z)?;
         }
-        let matched: Vec<&Instance> = self
-            .instances()
-            .into_iter()
-            .filter(|i| i.region_id == q.region_id)
-            .filter(|i| q.zone_id.as_ref().is_none_or(|z| *z == i.zone_id))
-            .filter(|i| q.ids.is_empty() || q.ids.contains(&i.id))
-            .collect();
-        Ok(slice(matched, &q.page))
+        let acc = &*self.account;
+        let ids = (!q.ids.is_empty()).then_some(q.ids.as_slice());
+        let all = candidates(&acc.index.instances, &acc.instances, &q.region_id, ids);
+        let keep = |id: &str| {
+            acc.instances
+                .get(id)
+                .is_some_and(|i| q.zone_id.as_ref().is_none_or(|z| *z == i.zone_id))
+        };
+        let test: Option<&dyn Fn(&str) -> bool> = q.zone_id.is_some().then_some(&keep);
+        let known = all.len();
+        let (ids, total) = pick(all.into_iter(), known, &q.page, test);
+        Ok(self.settled_instances(ids, total))
     }
 
-    /// Disks matching `q`, one page in creation order.
+    /// Disks matching `q`, one page in creation order; only the page is settled.
     ///
     /// # Errors
     /// NotFound(Region or Zone), an unknown category; `DryRun` when the request is valid.
@@ -237,7 +382,23 @@ impl Scope<'_> {
         if q.dry_run {
             return Err(Error::DryRun);
         }
-        let matched: Vec<&Disk> = self.disks().into_iter().filter(|d| q.keeps(d)).collect();
-        Ok(slice(matched, &q.page))
+        let now = self.now;
+        let acc = &*self.account;
+        let all = candidates(&acc.index.disks, &acc.disks, &q.region_id, q.ids.as_deref());
+        let keep = |id: &str| acc.disks.get(id).is_some_and(|d| q.keeps(d, now));
+        let test: Option<&dyn Fn(&str) -> bool> = (!q.region_only()).then_some(&keep);
+        let known = all.len();
+        let (ids, total) = pick(all.into_iter(), known, &q.page, test);
+        for id in &ids {
+            if let Some(d) = self.account.disks.get_mut(id) {
+                d.settle(now);
+            }
+        }
+        let disks = &self.account.disks;
+        Ok(Page {
+            items: ids.iter().filter_map(|id| disks.get(id)).collect(),
+            next_token: String::new(),
+            total,
+        })
     }
 }

@@ -221,22 +221,6 @@ impl Scope<'_> {
         Ok(d)
     }
 
-    /// Every disk, settled, in creation order.
-    pub fn disks(&mut self) -> Vec<&Disk> {
-        let now = self.now;
-        let mut all: Vec<&Disk> = self
-            .account
-            .disks
-            .values_mut()
-            .map(|d| {
-                d.settle(now);
-                &*d
-            })
-            .collect();
-        all.sort_by_key(|d| d.seq);
-        all
-    }
-
     /// Stores a new disk in `status` (Creating runs its delay, then Available); returns its id.
     pub(crate) fn create_disk_record(
         &mut self,
@@ -293,6 +277,7 @@ impl Scope<'_> {
             detached_at: None,
             tags: spec.tags.clone(),
         };
+        self.account.index.disks.insert(&disk.region_id, seq, &id);
         self.account.disks.insert(id.clone(), disk);
         Ok(id)
     }
@@ -328,7 +313,9 @@ impl Scope<'_> {
     /// Removes a disk record; every place a disk disappears goes through here so that
     /// resources depending on it (replica pairs) can react.
     pub(crate) fn remove_disk(&mut self, id: &str) {
-        self.account.disks.remove(id);
+        if let Some(d) = self.account.disks.remove(id) {
+            self.account.index.disks.remove(&d.region_id, d.seq);
+        }
         self.on_disk_removed(id);
     }
 }

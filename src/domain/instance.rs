@@ -211,22 +211,6 @@ impl Scope<'_> {
         Ok(inst)
     }
 
-    /// Every instance, settled, in creation order.
-    pub fn instances(&mut self) -> Vec<&Instance> {
-        let now = self.now;
-        let mut all: Vec<&Instance> = self
-            .account
-            .instances
-            .values_mut()
-            .map(|i| {
-                i.settle(now);
-                &*i
-            })
-            .collect();
-        all.sort_by_key(|i| i.seq);
-        all
-    }
-
     /// The path `op` takes for this instance now, or `IncorrectStatus`.
     fn allowed(&mut self, id: &str, op: InstanceOp) -> Result<&'static [InstanceStatus]> {
         let from = self.instance_mut(id)?.status();
@@ -364,7 +348,9 @@ impl Scope<'_> {
         if dry_run {
             return Err(Error::DryRun);
         }
-        self.account.instances.remove(id);
+        if let Some(i) = self.account.instances.remove(id) {
+            self.account.index.instances.remove(&i.region_id, i.seq);
+        }
         let now = self.now;
         let attached: Vec<String> = self.disks_of(id).map(|d| d.id.clone()).collect();
         for disk_id in attached {
@@ -454,6 +440,10 @@ impl Scope<'_> {
             delete_with_instance: true,
             ..NewDisk::default()
         };
+        self.account
+            .index
+            .instances
+            .insert(&inst.region_id, seq, &id);
         self.account.instances.insert(id.clone(), inst);
         self.insert_attached_disk(&system, &id, 0)?;
         for (i, dd) in spec.data_disks.iter().enumerate() {

@@ -11,6 +11,7 @@ pub mod billing;
 pub mod call;
 pub mod catalog;
 pub mod clock;
+pub mod compute_index;
 pub mod compute_query;
 pub mod disk;
 pub mod dispatch;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::call::{Answer, Call, ClientToken};
 use super::catalog::Catalog;
 use super::clock::{AdvanceError, Clock, ClockMode, Durations, Millis};
+use super::compute_index::ComputeIndex;
 use super::disk::Disk;
 use super::ids::{IdGen, Naming};
 use super::instance::Instance;
@@ -44,12 +45,23 @@ pub struct Account {
     pub insufficient_balance: bool,
     /// Disk replica pairs and groups.
     pub replication: Replication,
+    /// Instances and disks per region (derived).
+    #[serde(skip)]
+    pub index: ComputeIndex,
 }
 
 impl Account {
     /// Rebuilds every derived index from the records (after loading a snapshot).
     pub fn rebuild_indexes(&mut self) {
         self.replication.rebuild_indexes();
+        let mut index = ComputeIndex::default();
+        for i in self.instances.values() {
+            index.instances.insert(&i.region_id, i.seq, &i.id);
+        }
+        for d in self.disks.values() {
+            index.disks.insert(&d.region_id, d.seq, &d.id);
+        }
+        self.index = index;
     }
 }
 

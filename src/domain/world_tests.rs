@@ -167,11 +167,35 @@ fn incremental_indexes_equal_a_rebuild() {
                 token: None,
             };
             let (hz, sh) = (HZ.0, SH.0);
-            let call = match pick(14) {
+            let call = match pick(17) {
                 0 => {
                     pairs.push(lab.pair());
                     continue;
                 }
+                14 => {
+                    lab.instance(HZ.0, HZ.1);
+                    continue;
+                }
+                15 => Call::DeleteInstance {
+                    id: lab.cloud.accounts["acct"]
+                        .instances
+                        .keys()
+                        .next()
+                        .cloned()
+                        .unwrap_or_default(),
+                    force: true,
+                    dry_run: false,
+                },
+                16 => Call::CreateDisk {
+                    region_id: SH.0.into(),
+                    instance_id: None,
+                    spec: crate::domain::disk::NewDisk {
+                        zone_id: SH.1.into(),
+                        size: Some(40),
+                        ..Default::default()
+                    },
+                    token: None,
+                },
                 1 => Call::CreateGroup {
                     spec: NewGroup {
                         region_id: hz.into(),
@@ -223,16 +247,21 @@ fn incremental_indexes_equal_a_rebuild() {
                     continue;
                 }
             };
+            let is_group = matches!(call, Call::CreateGroup { .. });
             let created = match lab.scope().apply(call) {
-                Ok(Answer::Created(ids)) => ids,
+                Ok(Answer::Created(ids)) if is_group => ids,
                 _ => Vec::new(),
             };
             groups.extend(created);
             let account = lab.cloud.accounts.get_mut("acct").unwrap();
-            let kept = account.replication.indexes();
-            let mut rebuilt = account.replication.clone();
+            let mut rebuilt = account.clone();
             rebuilt.rebuild_indexes();
-            assert_eq!(kept, rebuilt.indexes(), "seed {seed}, step {step}");
+            assert_eq!(
+                account.replication.indexes(),
+                rebuilt.replication.indexes(),
+                "seed {seed}, step {step}"
+            );
+            assert_eq!(account.index, rebuilt.index, "seed {seed}, step {step}");
         }
     }
 }
