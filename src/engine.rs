@@ -119,7 +119,7 @@ impl Engine {
         if !lifecycle || self.broken.is_empty() {
             return None;
         }
-        let hit = call.targets().into_iter().any(|(kind, id)| {
+        let hit = call.targets().any(|(kind, id)| {
             kind == Kind::Instance
                 && self
                     .broken

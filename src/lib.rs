@@ -1,21 +1,35 @@
 //! ecs-emulator: a local emulator of Alibaba Cloud's ECS (2014-05-26) and EBS (2021-07-30) APIs.
 //!
 //! # Layout
-//! Three bands, each knowing only the one below it:
-//! - **wire** — [`aliyun`] (the RPC endpoint on `/`: parameters, signatures, JSON/XML replies,
-//!   the closed error-code set) and [`control`] (the emulator's own `/_emulator/*` endpoints);
-//! - **dispatch** — [`aliyun::actions`]: one table row per (Version, Action);
-//! - **domain** — [`domain`]: the simulated cloud, synchronous, no HTTP, no wire names.
+//! Four bands, each knowing only the ones below it:
+//! - **wire** — one module per dialect: [`aliyun`] (the RPC endpoint on `/`: parameters,
+//!   signatures, JSON/XML replies, the closed error-code set, and `aliyun::vocab`, the one place
+//!   Alibaba's spellings and id formats live); and [`control`] (the emulator's own
+//!   `/_emulator/*` endpoints, which list operations from the dialect-neutral registry in
+//!   [`state`]);
+//! - **dispatch** — [`aliyun::actions`]: one table row per (Version, Action), declaring the
+//!   domain `Op` it is (and so whether it mutates);
+//! - **the path** — [`engine`]: every call of every dialect passes `Engine::apply` with a
+//!   `RequestMeta`; faults (and later the request log and persistence) hook in there, once;
+//! - **domain** — [`domain`]: the simulated cloud, synchronous, no HTTP, no wire names; calls
+//!   are data (`domain::call::Call`), the whole state serializes as a `domain::Snapshot`.
 //!
-//! A request flows: decode (query + form, signature) → find the row → lock the world once,
-//! apply in the caller's account scope and encode the answer (responses borrow from the state, so
-//! a large Describe page is never copied; encoding is synchronous and short) → unlock. Domain
-//! errors become wire codes in one place, `aliyun::error::ApiError::from_domain`.
+//! A request flows:
+//! 1. the dialect decodes it (query + form, signature) and finds its row;
+//! 2. the row turns the parameters into a domain `Call` and a `RequestMeta`;
+//! 3. `Engine::apply` checks faults, then `World::apply` locks the world once, reads the
+//!    virtual clock and runs the call in the caller's account scope;
+//! 4. the row encodes the domain's `Answer` before the world is unlocked (answers borrow from
+//!    the state, so a large Describe page is never copied); a domain error becomes a wire code
+//!    in one place per dialect (`ApiError::from_domain`, keyed by dialect and `Op`);
+//! 5. the world is unlocked and the reply is sent.
 //!
 //! # Adding an action
-//! 1. Domain logic as a `Scope` method in `domain/<family>.rs`, with a state-table test.
-//! 2. A request DTO implementing `RpcAction` (decode + apply) and its response type in
-//!    `aliyun/actions/<family>.rs`.
+//! 1. Domain logic as a `Scope` method in `domain/<family>.rs`, with a state-table test; a
+//!    `Call` variant and its `Op` in `domain/call.rs` and `domain/op.rs`, dispatched in
+//!    `domain/dispatch.rs`.
+//! 2. A request DTO implementing `RpcAction` (decode to a `Call`, respond from an `Answer`) and
+//!    its response type in `aliyun/actions/<family>.rs`; new spellings in `aliyun/vocab.rs`.
 //! 3. One row in that family's `ACTIONS` table: `ecs::<Dto>("Name")` or `ebs::<Dto>("Name")`.
 //! 4. An integration test in `tests/it/` and an SDK test in `tests/sdk/`.
 
@@ -43,12 +57,10 @@ pub use state::AppState;
 /// endpoints under `/_emulator/`, and for anything else a documented error in the dialect the
 /// path belongs to. A panicking handler is answered in its own dialect too.
 pub fn app(state: AppState) -> Router {
-    let rpc = Router::new()
-        .route("/", any(root))
-        .layer(CatchPanicLayer::custom(aliyun::rpc::on_panic));
+    // The control plane catches its own panics first; everything else is the RPC endpoint's.
     let control = control::router().layer(CatchPanicLayer::custom(control::on_panic));
     Router::new()
-        .merge(rpc)
+        .route("/", any(root))
         .merge(control)
         .fallback(fallback)
         .layer(CatchPanicLayer::custom(aliyun::rpc::on_panic))

@@ -205,18 +205,24 @@ impl Call {
         }
     }
 
-    /// The resources the call acts on (not those a Describe merely filters by).
-    pub fn targets(&self) -> Vec<(Kind, &str)> {
+    /// The resources the call acts on (not those a Describe merely filters by): at most two.
+    pub fn targets(&self) -> impl Iterator<Item = (Kind, &str)> {
         use Kind::{Disk, Instance, ReplicaGroup, ReplicaPair};
-        match self {
+        fn one(a: (Kind, &str)) -> [Option<(Kind, &str)>; 2] {
+            [Some(a), None]
+        }
+        fn two<'a>(a: (Kind, &'a str), b: (Kind, &'a str)) -> [Option<(Kind, &'a str)>; 2] {
+            [Some(a), Some(b)]
+        }
+        let list: [Option<(Kind, &str)>; 2] = match self {
             Self::StartInstance { id, .. }
             | Self::StopInstance { id, .. }
             | Self::RebootInstance { id, .. }
-            | Self::DeleteInstance { id, .. } => vec![(Instance, id)],
+            | Self::DeleteInstance { id, .. } => one((Instance, id)),
             Self::CreateDisk {
                 instance_id: Some(i),
                 ..
-            } => vec![(Instance, i)],
+            } => one((Instance, i)),
             Self::AttachDisk {
                 instance_id,
                 disk_id,
@@ -225,31 +231,32 @@ impl Call {
             | Self::DetachDisk {
                 instance_id,
                 disk_id,
-            } => vec![(Instance, instance_id), (Disk, disk_id)],
-            Self::DeleteDisk { id } => vec![(Disk, id)],
-            Self::CreatePair { spec, .. } => vec![
+            } => two((Instance, instance_id), (Disk, disk_id)),
+            Self::DeleteDisk { id } => one((Disk, id)),
+            Self::CreatePair { spec, .. } => two(
                 (Disk, spec.disk_id.as_str()),
                 (Disk, spec.destination_disk_id.as_str()),
-            ],
+            ),
             Self::StartPair { target, .. }
             | Self::ModifyPair { target, .. }
             | Self::ReprotectPair { target, .. }
             | Self::StopPair(target)
             | Self::DeletePair(target)
-            | Self::FailoverPair(target) => vec![(ReplicaPair, &target.id)],
-            Self::DescribePairProgress { id, .. } => vec![(ReplicaPair, id)],
+            | Self::FailoverPair(target) => one((ReplicaPair, &target.id)),
+            Self::DescribePairProgress { id, .. } => one((ReplicaPair, id)),
             Self::AddPairToGroup { target, pair_id }
             | Self::RemovePairFromGroup { target, pair_id } => {
-                vec![(ReplicaGroup, &target.id), (ReplicaPair, pair_id)]
+                two((ReplicaGroup, &target.id), (ReplicaPair, pair_id))
             }
             Self::ModifyGroup { target, .. }
             | Self::StartGroup { target, .. }
             | Self::ReprotectGroup { target, .. }
             | Self::DeleteGroup(target)
             | Self::StopGroup(target)
-            | Self::FailoverGroup(target) => vec![(ReplicaGroup, &target.id)],
-            _ => Vec::new(),
-        }
+            | Self::FailoverGroup(target) => one((ReplicaGroup, &target.id)),
+            _ => [None, None],
+        };
+        list.into_iter().flatten()
     }
 
     /// The region the call is made in, when it names one.

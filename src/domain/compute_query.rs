@@ -244,28 +244,41 @@ impl Placed for Disk {
     }
 }
 
-/// The ids a Describe considers, in creation order: the listed ids that exist in the region,
-/// or every id of the region.
-fn candidates<'a, T: Placed>(
-    index: &'a ByRegion,
-    records: &'a BTreeMap<String, T>,
+/// The listed ids that exist in `region`, in creation order.
+fn listed<'a, T: Placed>(
+    records: &BTreeMap<String, T>,
     region: &str,
-    ids: Option<&'a [String]>,
+    ids: &'a [String],
 ) -> Vec<&'a str> {
+    let mut found: Vec<(u64, &str)> = ids
+        .iter()
+        .filter_map(|id| {
+            let r = records.get(id)?;
+            (r.region() == region).then_some((r.seq(), id.as_str()))
+        })
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found.into_iter().map(|(_, id)| id).collect()
+}
+
+/// The page a Describe returns and how many match: the candidates are the listed ids, or the
+/// whole region from its index; `keep` tests each (no test: every candidate matches).
+fn select_ids<T: Placed>(
+    index: &ByRegion,
+    records: &BTreeMap<String, T>,
+    region: &str,
+    ids: Option<&[String]>,
+    page: &PageRequest,
+    keep: Option<&dyn Fn(&str) -> bool>,
+) -> (Vec<String>, usize) {
     match ids {
         Some(ids) => {
-            let mut found: Vec<(u64, &str)> = ids
-                .iter()
-                .filter_map(|id| {
-                    let r = records.get(id)?;
-                    (r.region() == region).then_some((r.seq(), id.as_str()))
-                })
-                .collect();
-            found.sort_unstable();
-            found.dedup();
-            found.into_iter().map(|(_, id)| id).collect()
+            let found = listed(records, region, ids);
+            let known = found.len();
+            pick(found.into_iter(), known, page, keep)
         }
-        None => index.ids(region).collect(),
+        None => pick(index.ids(region), index.count(region), page, keep),
     }
 }
 
@@ -312,16 +325,16 @@ impl Scope<'_> {
         }
         let now = self.now;
         let acc = &*self.account;
-        let all = candidates(
+        let keep = |id: &str| acc.instances.get(id).is_some_and(|i| q.keeps(i, now));
+        let test: Option<&dyn Fn(&str) -> bool> = (!q.region_only()).then_some(&keep);
+        let (ids, total) = select_ids(
             &acc.index.instances,
             &acc.instances,
             &q.region_id,
             q.ids.as_deref(),
+            &q.page,
+            test,
         );
-        let keep = |id: &str| acc.instances.get(id).is_some_and(|i| q.keeps(i, now));
-        let test: Option<&dyn Fn(&str) -> bool> = (!q.region_only()).then_some(&keep);
-        let known = all.len();
-        let (ids, total) = pick(all.into_iter(), known, &q.page, test);
         Ok(self.settled_instances(ids, total))
     }
 
@@ -351,15 +364,20 @@ impl Scope<'_> {
         }
         let acc = &*self.account;
         let ids = (!q.ids.is_empty()).then_some(q.ids.as_slice());
-        let all = candidates(&acc.index.instances, &acc.instances, &q.region_id, ids);
         let keep = |id: &str| {
             acc.instances
                 .get(id)
                 .is_some_and(|i| q.zone_id.as_ref().is_none_or(|z| *z == i.zone_id))
         };
         let test: Option<&dyn Fn(&str) -> bool> = q.zone_id.is_some().then_some(&keep);
-        let known = all.len();
-        let (ids, total) = pick(all.into_iter(), known, &q.page, test);
+        let (ids, total) = select_ids(
+            &acc.index.instances,
+            &acc.instances,
+            &q.region_id,
+            ids,
+            &q.page,
+            test,
+        );
         Ok(self.settled_instances(ids, total))
     }
 
@@ -384,11 +402,16 @@ impl Scope<'_> {
         }
         let now = self.now;
         let acc = &*self.account;
-        let all = candidates(&acc.index.disks, &acc.disks, &q.region_id, q.ids.as_deref());
         let keep = |id: &str| acc.disks.get(id).is_some_and(|d| q.keeps(d, now));
         let test: Option<&dyn Fn(&str) -> bool> = (!q.region_only()).then_some(&keep);
-        let known = all.len();
-        let (ids, total) = pick(all.into_iter(), known, &q.page, test);
+        let (ids, total) = select_ids(
+            &acc.index.disks,
+            &acc.disks,
+            &q.region_id,
+            q.ids.as_deref(),
+            &q.page,
+            test,
+        );
         for id in &ids {
             if let Some(d) = self.account.disks.get_mut(id) {
                 d.settle(now);
