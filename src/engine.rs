@@ -94,8 +94,9 @@ impl Engine {
     }
 
     /// Runs `call` for `meta`'s account and hands the outcome to `render`, which encodes it
-    /// while the world is still locked (answers borrow from the state).
-    pub fn apply<R>(
+    /// while the world is still locked (answers borrow from the state). Asynchronous because
+    /// an injected fault may delay the call; the world itself is locked only synchronously.
+    pub async fn apply<R>(
         &self,
         meta: &RequestMeta<'_>,
         naming: &dyn Naming,

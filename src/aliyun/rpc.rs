@@ -235,5 +235,5 @@ async fn serve(
         request_id: &env.request_id,
     };
     tracing::debug!(request_id = %env.request_id, action = row.name, version = row.version, account = %account, "dispatch");
-    (row.handler)(&app.engine, row, &ctx)
+    (row.handler)(&app.engine, row, &ctx).await
 }

@@ -75,8 +75,15 @@ pub struct Action {
     /// The domain operation.
     pub op: Op,
     /// The pipeline.
-    pub handler: fn(&Engine, &Action, &Ctx<'_>) -> Result<Reply, ApiError>,
+    pub handler: Handler,
 }
+
+/// A row's pipeline: decode, take the engine's path, encode.
+pub type Handler = for<'a> fn(&'a Engine, &'a Action, &'a Ctx<'a>) -> ReplyFuture<'a>;
+
+/// What a row's pipeline returns.
+pub type ReplyFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Reply, ApiError>> + Send + 'a>>;
 
 impl Action {
     /// True when the action can change state.
@@ -85,7 +92,19 @@ impl Action {
     }
 }
 
-fn run<A: RpcAction>(engine: &Engine, row: &Action, ctx: &Ctx<'_>) -> Result<Reply, ApiError> {
+fn run<'a, A: RpcAction + Send + 'static>(
+    engine: &'a Engine,
+    row: &'a Action,
+    ctx: &'a Ctx<'a>,
+) -> ReplyFuture<'a> {
+    Box::pin(apply::<A>(engine, row, ctx))
+}
+
+async fn apply<A: RpcAction + Send>(
+    engine: &Engine,
+    row: &Action,
+    ctx: &Ctx<'_>,
+) -> Result<Reply, ApiError> {
     let (call, request) = A::decode(ctx.params)?;
     debug_assert_eq!(
         call.op(),
@@ -101,20 +120,22 @@ fn run<A: RpcAction>(engine: &Engine, row: &Action, ctx: &Ctx<'_>) -> Result<Rep
         account: ctx.account,
         request_id: ctx.request_id,
     };
-    engine.apply(&meta, &AliyunNaming, call, |answer| {
-        let answer = answer.map_err(|r| match r {
-            Refusal::Domain(e) => ApiError::from_domain(e, row.dialect, A::OP),
-            Refusal::Fault(Fault::InternalError) => ApiError::injected_internal(row.dialect),
-        })?;
-        let response = request
-            .respond(answer)
-            .map_err(|e| ApiError::from_domain(e, row.dialect, A::OP))?;
-        Reply::success(ctx.format, row.name, ctx.request_id, &response)
-    })
+    engine
+        .apply(&meta, &AliyunNaming, call, |answer| {
+            let answer = answer.map_err(|r| match r {
+                Refusal::Domain(e) => ApiError::from_domain(e, row.dialect, A::OP),
+                Refusal::Fault(Fault::InternalError) => ApiError::injected_internal(row.dialect),
+            })?;
+            let response = request
+                .respond(answer)
+                .map_err(|e| ApiError::from_domain(e, row.dialect, A::OP))?;
+            Reply::success(ctx.format, row.name, ctx.request_id, &response)
+        })
+        .await
 }
 
 /// A row of ECS 2014-05-26.
-pub const fn ecs<A: RpcAction>(name: &'static str) -> Action {
+pub const fn ecs<A: RpcAction + Send + 'static>(name: &'static str) -> Action {
     Action {
         version: ECS_VERSION,
         name,
@@ -125,7 +146,7 @@ pub const fn ecs<A: RpcAction>(name: &'static str) -> Action {
 }
 
 /// A row of EBS 2021-07-30.
-pub const fn ebs<A: RpcAction>(name: &'static str) -> Action {
+pub const fn ebs<A: RpcAction + Send + 'static>(name: &'static str) -> Action {
     Action {
         version: EBS_VERSION,
         name,
