@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use super::clock::Millis;
 use super::compute_index::ByRegion;
 use super::query::{has_tags, wildcard, Page, PageRequest};
-use super::world::Scope;
+use super::world::{Account, Scope};
 use super::{Denial, Error, Kind, Result};
 
 /// Which lock an instance filter asks for.
@@ -264,14 +264,14 @@ fn listed<'a, T: Placed>(
 
 /// The page a Describe returns and how many match: the candidates are the listed ids, or the
 /// whole region from its index; `keep` tests each (no test: every candidate matches).
-fn select_ids<T: Placed>(
-    index: &ByRegion,
+fn select_ids<'a, T: Placed>(
+    index: &'a ByRegion,
     records: &BTreeMap<String, T>,
     region: &str,
-    ids: Option<&[String]>,
+    ids: Option<&'a [String]>,
     page: &PageRequest,
     keep: Option<&dyn Fn(&str) -> bool>,
-) -> (Vec<String>, usize) {
+) -> (Vec<&'a str>, usize) {
     match ids {
         Some(ids) => {
             let found = listed(records, region, ids);
@@ -288,23 +288,16 @@ fn pick<'a>(
     known: usize,
     page: &PageRequest,
     keep: Option<&dyn Fn(&str) -> bool>,
-) -> (Vec<String>, usize) {
+) -> (Vec<&'a str>, usize) {
     let (offset, size) = (page.offset(), page.size());
     match keep {
-        None => {
-            let ids = candidates
-                .skip(offset)
-                .take(size)
-                .map(str::to_owned)
-                .collect();
-            (ids, known)
-        }
+        None => (candidates.skip(offset).take(size).collect(), known),
         Some(keep) => {
             let mut total = 0;
             let mut ids = Vec::new();
             for id in candidates.filter(|id| keep(id)) {
                 if total >= offset && ids.len() < size {
-                    ids.push(id.to_owned());
+                    ids.push(id);
                 }
                 total += 1;
             }
@@ -324,33 +317,21 @@ impl Scope<'_> {
             return Err(Error::DryRun);
         }
         let now = self.now;
-        let acc = &*self.account;
-        let keep = |id: &str| acc.instances.get(id).is_some_and(|i| q.keeps(i, now));
+        let Account {
+            index, instances, ..
+        } = &mut *self.account;
+        let records = &*instances;
+        let keep = |id: &str| records.get(id).is_some_and(|i| q.keeps(i, now));
         let test: Option<&dyn Fn(&str) -> bool> = (!q.region_only()).then_some(&keep);
         let (ids, total) = select_ids(
-            &acc.index.instances,
-            &acc.instances,
+            &index.instances,
+            records,
             &q.region_id,
             q.ids.as_deref(),
             &q.page,
             test,
         );
-        Ok(self.settled_instances(ids, total))
-    }
-
-    fn settled_instances(&mut self, ids: Vec<String>, total: usize) -> Page<&Instance> {
-        let now = self.now;
-        for id in &ids {
-            if let Some(i) = self.account.instances.get_mut(id) {
-                i.settle(now);
-            }
-        }
-        let instances = &self.account.instances;
-        Page {
-            items: ids.iter().filter_map(|id| instances.get(id)).collect(),
-            next_token: String::new(),
-            total,
-        }
+        Ok(settled(instances, &ids, total, now, Instance::settle))
     }
 
     /// Instance statuses matching `q`, one page in creation order.
@@ -362,23 +343,27 @@ impl Scope<'_> {
         if let Some(z) = &q.zone_id {
             self.catalog.zone(z)?;
         }
-        let acc = &*self.account;
-        let ids = (!q.ids.is_empty()).then_some(q.ids.as_slice());
+        let now = self.now;
+        let Account {
+            index, instances, ..
+        } = &mut *self.account;
+        let records = &*instances;
         let keep = |id: &str| {
-            acc.instances
+            records
                 .get(id)
                 .is_some_and(|i| q.zone_id.as_ref().is_none_or(|z| *z == i.zone_id))
         };
         let test: Option<&dyn Fn(&str) -> bool> = q.zone_id.is_some().then_some(&keep);
+        let listed = (!q.ids.is_empty()).then_some(q.ids.as_slice());
         let (ids, total) = select_ids(
-            &acc.index.instances,
-            &acc.instances,
+            &index.instances,
+            records,
             &q.region_id,
-            ids,
+            listed,
             &q.page,
             test,
         );
-        Ok(self.settled_instances(ids, total))
+        Ok(settled(instances, &ids, total, now, Instance::settle))
     }
 
     /// Disks matching `q`, one page in creation order; only the page is settled.
@@ -401,27 +386,39 @@ impl Scope<'_> {
             return Err(Error::DryRun);
         }
         let now = self.now;
-        let acc = &*self.account;
-        let keep = |id: &str| acc.disks.get(id).is_some_and(|d| q.keeps(d, now));
+        let Account { index, disks, .. } = &mut *self.account;
+        let records = &*disks;
+        let keep = |id: &str| records.get(id).is_some_and(|d| q.keeps(d, now));
         let test: Option<&dyn Fn(&str) -> bool> = (!q.region_only()).then_some(&keep);
         let (ids, total) = select_ids(
-            &acc.index.disks,
-            &acc.disks,
+            &index.disks,
+            records,
             &q.region_id,
             q.ids.as_deref(),
             &q.page,
             test,
         );
-        for id in &ids {
-            if let Some(d) = self.account.disks.get_mut(id) {
-                d.settle(now);
-            }
+        Ok(settled(disks, &ids, total, now, Disk::settle))
+    }
+}
+
+/// The page of `ids`, each settled to `now` (only these: a Describe settles what it returns).
+fn settled<'s, T>(
+    records: &'s mut BTreeMap<String, T>,
+    ids: &[&str],
+    total: usize,
+    now: Millis,
+    settle: fn(&mut T, Millis),
+) -> Page<&'s T> {
+    for id in ids {
+        if let Some(r) = records.get_mut(*id) {
+            settle(r, now);
         }
-        let disks = &self.account.disks;
-        Ok(Page {
-            items: ids.iter().filter_map(|id| disks.get(id)).collect(),
-            next_token: String::new(),
-            total,
-        })
+    }
+    let records = &*records;
+    Page {
+        items: ids.iter().filter_map(|id| records.get(*id)).collect(),
+        next_token: String::new(),
+        total,
     }
 }
