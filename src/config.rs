@@ -32,6 +32,144 @@ pub enum Command {
     Serve(ServeArgs),
     /// Probe a running emulator's health endpoint; exit 0 when it answers 200.
     Healthcheck(HealthcheckArgs),
+    /// Show a running emulator's version, dialects and operations, clock and accounts.
+    Info(Remote),
+    /// Reset a running emulator (or one account) to its seeded state.
+    Reset(ResetArgs),
+    /// Export a running emulator's state to stdout, or import a document into it.
+    #[command(subcommand)]
+    State(StateCommand),
+    /// Read a running emulator's virtual clock, advance it, pause or resume it.
+    Clock(ClockArgs),
+    /// Add, list and remove fault rules of a running emulator.
+    #[command(subcommand)]
+    Faults(FaultsCommand),
+    /// Show a running emulator's request log (or follow it live).
+    Requests(RequestsArgs),
+}
+
+/// Where the running emulator is.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Remote {
+    /// The emulator's base URL.
+    #[arg(long, env = "ECS_EMULATOR_URL", default_value_t = format!("http://127.0.0.1:{DEFAULT_PORT}"))]
+    pub url: String,
+    /// The control plane's bearer token, when the emulator requires one.
+    #[arg(long, env = "ECS_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+}
+
+/// Flags of `reset`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ResetArgs {
+    /// Where the emulator is.
+    #[command(flatten)]
+    pub remote: Remote,
+    /// Reset only this account.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// Restart the resource-id and request-id sequences from this seed.
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+/// `state export` / `state import`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum StateCommand {
+    /// Write the state document to stdout.
+    Export {
+        /// Where the emulator is.
+        #[command(flatten)]
+        remote: Remote,
+        /// Only this account.
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Replace the state with a document (a file, or `-` for stdin).
+    Import {
+        /// Where the emulator is.
+        #[command(flatten)]
+        remote: Remote,
+        /// Only this account.
+        #[arg(long)]
+        account: Option<String>,
+        /// The document.
+        file: PathBuf,
+    },
+}
+
+/// Flags of `clock`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ClockArgs {
+    /// Where the emulator is.
+    #[command(flatten)]
+    pub remote: Remote,
+    /// Advance the clock by this many seconds.
+    #[arg(long, conflicts_with_all = ["pause", "resume"])]
+    pub advance: Option<f64>,
+    /// Stop the clock (manual mode).
+    #[arg(long, conflicts_with = "resume")]
+    pub pause: bool,
+    /// Let the clock follow the wall clock again, from its current time.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// `faults add|list|delete|clear`.
+#[derive(Debug, Clone, Subcommand)]
+pub enum FaultsCommand {
+    /// Add a rule given as JSON (the body of POST /_emulator/faults), e.g.
+    /// '{"action":"StartInstance","code":"Throttling","http_status":400,"count":1}'.
+    Add {
+        /// Where the emulator is.
+        #[command(flatten)]
+        remote: Remote,
+        /// The rule.
+        rule: String,
+    },
+    /// List the rules.
+    List {
+        /// Where the emulator is.
+        #[command(flatten)]
+        remote: Remote,
+    },
+    /// Remove one rule.
+    Delete {
+        /// Where the emulator is.
+        #[command(flatten)]
+        remote: Remote,
+        /// Its id.
+        id: String,
+    },
+    /// Remove every rule.
+    Clear {
+        /// Where the emulator is.
+        #[command(flatten)]
+        remote: Remote,
+    },
+}
+
+/// Flags of `requests`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct RequestsArgs {
+    /// Where the emulator is.
+    #[command(flatten)]
+    pub remote: Remote,
+    /// Only this action.
+    #[arg(long)]
+    pub action: Option<String>,
+    /// Only this HTTP status.
+    #[arg(long)]
+    pub status: Option<u16>,
+    /// Only this account.
+    #[arg(long)]
+    pub account: Option<String>,
+    /// At most this many (the newest).
+    #[arg(long)]
+    pub limit: Option<usize>,
+    /// Keep printing new calls as they arrive (one JSON object per line).
+    #[arg(long)]
+    pub follow: bool,
 }
 
 /// Flags of `serve`.
@@ -83,6 +221,24 @@ pub struct ServeArgs {
     /// Seconds after which a request that has not been fully received is answered 504 RequestTimeout.
     #[arg(long, env = "ECS_EMULATOR_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// The bearer token the control endpoints under /_emulator/ require. Required when the
+    /// listen address is not a loopback address.
+    #[arg(long, env = "ECS_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+
+    /// A host name the control endpoints accept besides loopback names and the listen
+    /// address (a defence against DNS rebinding). Repeatable; comma-separated in the variable.
+    #[arg(
+        long = "allowed-host",
+        env = "ECS_EMULATOR_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+
+    /// How many of the most recent calls GET /_emulator/requests keeps (0 turns the log off).
+    #[arg(long, env = "ECS_EMULATOR_REQUEST_LOG", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=100_000))]
+    pub request_log_size: u64,
 }
 
 /// Flags of `healthcheck`.
@@ -202,6 +358,9 @@ impl ServeArgs {
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            request_log_size: 1000,
+            admin_token: None,
+            allowed_hosts: Vec::new(),
         }
     }
 }

@@ -34,6 +34,8 @@
 //! 4. An integration test in `tests/it/` and an SDK test in `tests/sdk/`.
 
 pub mod aliyun;
+pub mod cli;
+pub mod client;
 pub mod config;
 pub mod control;
 pub mod domain;
@@ -58,7 +60,7 @@ pub use state::AppState;
 /// path belongs to. A panicking handler is answered in its own dialect too.
 pub fn app(state: AppState) -> Router {
     // The control plane catches its own panics first; everything else is the RPC endpoint's.
-    let control = control::router().layer(CatchPanicLayer::custom(control::on_panic));
+    let control = control::router(state.clone()).layer(CatchPanicLayer::custom(control::on_panic));
     Router::new()
         .route("/", any(root))
         .merge(control)

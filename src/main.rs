@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use ecs_emulator::config::{Cli, Command, HealthcheckArgs, LogFormat, ServeArgs};
-use ecs_emulator::AppState;
+use ecs_emulator::{cli, AppState};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn init_logging(format: LogFormat) {
@@ -134,6 +134,12 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve(args) => runtime.block_on(serve(args)),
         Command::Healthcheck(args) => runtime.block_on(healthcheck(args)),
+        Command::Info(remote) => runtime.block_on(cli::info(remote)),
+        Command::Reset(args) => runtime.block_on(cli::reset(args)),
+        Command::State(cmd) => runtime.block_on(cli::state(cmd)),
+        Command::Clock(args) => runtime.block_on(cli::clock(args)),
+        Command::Faults(cmd) => runtime.block_on(cli::faults(cmd)),
+        Command::Requests(args) => runtime.block_on(cli::requests(args)),
     }
 }
 

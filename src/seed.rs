@@ -1,5 +1,6 @@
-//! Seed files (`--fixtures`): accounts with instances, disks and failure conditions, in the
-//! Alibaba vocabulary, checked and loaded into the world at start-up.
+//! Seed files (`--fixtures`): either the short seed format (accounts with instances, disks and
+//! failure conditions, in the Alibaba vocabulary) or a state document as `GET /_emulator/state`
+//! exports it; checked and loaded into the world at start-up.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -10,13 +11,64 @@ use crate::aliyun::vocab::{self, AliyunNaming};
 use crate::domain::billing::ChargeType;
 use crate::domain::disk::{DiskStatus, NewDisk};
 use crate::domain::instance::{Condition, InstanceStatus, NewInstance};
-use crate::domain::Cloud;
+use crate::domain::{Cloud, Snapshot};
 use crate::engine::BrokenInstance;
 
 /// The category of a seeded disk that names none.
 const SEED_DISK_CATEGORY: &str = "cloud_essd";
 
-/// A whole seed file.
+/// A seed file in either format.
+#[derive(Debug, Clone)]
+pub enum SeedFile {
+    /// The short seed format.
+    Seed(Seed),
+    /// An exported state document.
+    State(Box<Snapshot>),
+}
+
+impl SeedFile {
+    /// Reads a seed file; a document with a `format_version` is a state document.
+    ///
+    /// # Errors
+    /// Unreadable file, invalid JSON, or a malformed id, naming the file and the field.
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if value.get("format_version").is_some() {
+            let snapshot: Snapshot =
+                serde_json::from_value(value).map_err(|e| format!("{}: {e}", path.display()))?;
+            return Ok(Self::State(Box::new(snapshot)));
+        }
+        let seed: Seed =
+            serde_json::from_value(value).map_err(|e| format!("{}: {e}", path.display()))?;
+        seed.check()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(Self::Seed(seed))
+    }
+
+    /// Loads the seed into `cloud`; returns the instances whose calls must fail.
+    ///
+    /// # Errors
+    /// A document the catalog does not match, described.
+    pub fn apply(&self, cloud: &mut Cloud) -> Result<Vec<BrokenInstance>, String> {
+        match self {
+            Self::Seed(seed) => seed.apply(cloud),
+            Self::State(snapshot) => {
+                snapshot.check(&cloud.catalog).map_err(|e| e.to_string())?;
+                let clock = cloud.clock.clone();
+                cloud
+                    .restore((**snapshot).clone())
+                    .map_err(|e| e.to_string())?;
+                // The clock is the server's own (its mode and start); a seed sets the world.
+                cloud.clock = clock;
+                Ok(Vec::new())
+            }
+        }
+    }
+}
+
+/// A whole seed file in the short format.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Seed {
@@ -165,19 +217,6 @@ fn well_formed_id(id: &str, prefix: &str) -> bool {
 }
 
 impl Seed {
-    /// Reads, parses and checks a seed file.
-    ///
-    /// # Errors
-    /// Unreadable file, invalid JSON, or a malformed id, naming the file and the field.
-    pub fn load(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let seed: Self =
-            serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        seed.check()
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-        Ok(seed)
-    }
-
     /// Checks what JSON parsing cannot: the shape of every id.
     ///
     /// # Errors

@@ -1,16 +1,18 @@
 //! The state every handler shares: the engine (the world and its one path), each dialect's own
 //! parts, the registry of operations served, and the request limits.
 
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::aliyun::signature::Verifier;
 use crate::config::{Keyring, ServeArgs};
+use crate::control::Access;
 use crate::domain::catalog::Catalog;
 use crate::domain::clock::{wall_ms, Durations};
 use crate::domain::{Cloud, World};
 use crate::engine::{Engine, Operation};
-use crate::seed::Seed;
+use crate::seed::SeedFile;
 
 /// Request-size and time limits.
 #[derive(Debug, Clone, Copy)]
@@ -40,16 +42,27 @@ pub struct AppState {
     pub limits: Limits,
     /// What `/_emulator/health` reports about the configuration.
     pub settings: Arc<serde_json::Value>,
+    /// Who may use the control plane.
+    pub access: Arc<Access>,
+    /// True once the seed and any persisted state are loaded.
+    pub ready: Arc<AtomicBool>,
 }
 
 impl AppState {
     /// Builds the state from `serve` flags: catalog, seed, clock, keys.
     ///
     /// # Errors
-    /// An unreadable or inconsistent seed file, described for the user.
+    /// An unreadable or inconsistent seed file, or a non-loopback listener without an admin
+    /// token, described for the user.
     pub fn from_args(args: &ServeArgs) -> Result<Self, String> {
+        if !args.listen.ip().is_loopback() && args.admin_token.is_none() {
+            return Err(format!(
+                "listening on {} (not a loopback address) needs --admin-token (ECS_EMULATOR_ADMIN_TOKEN): the control endpoints must not be open to the network",
+                args.listen
+            ));
+        }
         let catalog = Arc::new(Catalog::builtin().map_err(|e| e.to_string())?);
-        let seed = args.fixtures.as_deref().map(Seed::load).transpose()?;
+        let seed = args.fixtures.as_deref().map(SeedFile::load).transpose()?;
         let durations = Durations::for_timing(args.timing.into(), args.rpo_scale);
         let mut cloud = Cloud::new(catalog, durations, args.clock.into(), wall_ms(), args.seed);
         let broken = match &seed {
@@ -67,7 +80,12 @@ impl AppState {
             "access_keys": args.access_keys.len(),
         });
         Ok(Self {
-            engine: Engine::new(World::new(cloud), broken),
+            engine: Engine::new(
+                World::new(cloud),
+                broken,
+                usize::try_from(args.request_log_size).unwrap_or(1000),
+                args.seed,
+            ),
             aliyun: Arc::new(Aliyun {
                 verifier: Verifier::new(args.auth, Keyring::new(args.access_keys.iter().cloned())),
             }),
@@ -77,6 +95,12 @@ impl AppState {
                 request_timeout: Duration::from_secs(args.request_timeout_secs),
             },
             settings: Arc::new(settings),
+            access: Arc::new(Access {
+                admin_token: args.admin_token.clone(),
+                allowed_hosts: args.allowed_hosts.clone(),
+                listen: Some(args.listen),
+            }),
+            ready: Arc::new(AtomicBool::new(true)),
         })
     }
 }

@@ -26,6 +26,14 @@ impl Dialect {
             Self::Ebs => "ebs",
         }
     }
+
+    /// The product's name in the emulator's own listings (`ecs`, `ebs`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::Ecs => "ecs",
+            Self::Ebs => "ebs",
+        }
+    }
 }
 
 macro_rules! error_codes {
@@ -203,6 +211,10 @@ pub struct ApiError {
     pub status: u16,
     /// Wire `Message`.
     pub message: Cow<'static, str>,
+    /// Seconds sent in `x-acs-retry-after` (injected throttling).
+    pub retry_after: Option<u32>,
+    /// Answer nothing and close the connection (an injected fault).
+    pub drop_connection: bool,
 }
 
 impl From<ErrorCode> for ApiError {
@@ -211,6 +223,8 @@ impl From<ErrorCode> for ApiError {
             code: Cow::Borrowed(c.code()),
             status: c.status(),
             message: Cow::Borrowed(c.message()),
+            retry_after: None,
+            drop_connection: false,
         }
     }
 }
@@ -231,6 +245,8 @@ impl ApiError {
             code: Cow::Owned(format!("Missing{flat}")),
             status: 400,
             message: Cow::Owned(format!("{name} is mandatory for this action.")),
+            retry_after: None,
+            drop_connection: false,
         }
     }
 

@@ -43,6 +43,14 @@ impl Params {
         Self { map, dialect }
     }
 
+    /// Every parameter, as sent (for the request log, which removes secrets).
+    pub fn pairs(&self) -> Vec<(String, String)> {
+        self.map
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     /// The raw value; an empty value counts as absent (the gateway treats it so).
     pub fn get(&self, name: &str) -> Option<&str> {
         self.map

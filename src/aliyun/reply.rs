@@ -42,7 +42,14 @@ pub struct Reply {
     format: Format,
     request_id: String,
     body: Vec<u8>,
+    retry_after: Option<u32>,
+    drop_connection: bool,
 }
+
+/// Marks a response whose connection must be closed without sending it (an injected fault);
+/// the server honours it, and the answer carries `Connection: close` as a fallback.
+#[derive(Debug, Clone, Copy)]
+pub struct DropConnection;
 
 #[derive(Serialize)]
 struct Envelope<'a, T> {
@@ -88,6 +95,8 @@ impl Reply {
             format,
             request_id: request_id.to_owned(),
             body: bytes,
+            retry_after: None,
+            drop_connection: false,
         })
     }
 
@@ -138,6 +147,8 @@ impl Reply {
             format,
             request_id: request_id.to_owned(),
             body: bytes,
+            retry_after: err.retry_after,
+            drop_connection: err.drop_connection,
         }
     }
 
@@ -176,6 +187,13 @@ impl IntoResponse for Reply {
         );
         if let Ok(v) = HeaderValue::from_str(&self.request_id) {
             headers.insert(REQUEST_ID_HEADER, v);
+        }
+        if let Some(secs) = self.retry_after {
+            headers.insert("x-acs-retry-after", HeaderValue::from(secs));
+        }
+        if self.drop_connection {
+            headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
+            res.extensions_mut().insert(DropConnection);
         }
         res
     }

@@ -16,13 +16,20 @@ use super::signature::{Identity, SignedParts};
 use crate::config::DEFAULT_ACCOUNT;
 use crate::state::AppState;
 
-/// What an answer needs to know about the request even when decoding failed half-way.
+/// What an answer (and the request log) needs to know about the request even when decoding
+/// failed half-way.
 struct Envelope {
     request_id: String,
     host: String,
     format: Format,
     dialect: Dialect,
-    action: Option<&'static str>,
+    /// The action's name as the request gave it.
+    action: Option<String>,
+    version: Option<String>,
+    account: Option<String>,
+    arrived: std::time::Instant,
+    /// True once the call reached the engine, which logs it.
+    logged: bool,
 }
 
 /// A fresh request id: an upper-case UUID, as the gateway gives.
@@ -72,7 +79,7 @@ pub async fn handle(
     body: Body,
 ) -> Reply {
     let mut env = Envelope {
-        request_id: request_id(),
+        request_id: app.engine.request_id(),
         host: headers
             .get(header::HOST)
             .and_then(|h| h.to_str().ok())
@@ -81,20 +88,47 @@ pub async fn handle(
         format: Format::Json,
         dialect: Dialect::Ecs,
         action: None,
+        version: None,
+        account: None,
+        arrived: std::time::Instant::now(),
+        logged: false,
     };
     let outcome = serve(&app, &mut env, &method, &uri, &headers, body).await;
-    let action = env.action.unwrap_or("-");
+    let action = env.action.as_deref().unwrap_or("-");
     let product = env.dialect.product();
-    match outcome {
+    match &outcome {
         Ok(reply) => {
             tracing::info!(request_id = %env.request_id, "{product}.{action} => {}", reply.status().as_u16());
-            reply
         }
         Err(err) => {
             tracing::info!(request_id = %env.request_id, "{product}.{action} => {} ({})", err.status, err.code);
-            Reply::error(env.format, env.dialect, &env.request_id, &env.host, &err)
         }
     }
+    if !env.logged {
+        log_refused(&app, &env, &uri, &outcome);
+    }
+    match outcome {
+        Ok(reply) => reply,
+        Err(err) => Reply::error(env.format, env.dialect, &env.request_id, &env.host, &err),
+    }
+}
+
+/// Logs a request answered before it reached the engine, with its query parameters.
+fn log_refused(app: &AppState, env: &Envelope, uri: &Uri, outcome: &Result<Reply, ApiError>) {
+    let query = uri.query().unwrap_or_default().to_owned();
+    let params = move || form_decode(query.as_bytes()).unwrap_or_default();
+    let meta = crate::engine::RequestMeta {
+        dialect: "alibaba",
+        product: env.dialect.id(),
+        version: env.version.as_deref().unwrap_or("-"),
+        action: env.action.as_deref().unwrap_or("-"),
+        account: env.account.as_deref().unwrap_or(DEFAULT_ACCOUNT),
+        request_id: &env.request_id,
+        arrived: env.arrived,
+        source: crate::engine::Source::Api,
+        params: &params,
+    };
+    app.engine.record_refused(&meta, outcome);
 }
 
 fn decode_error(e: &DecodeError) -> ApiError {
@@ -204,6 +238,8 @@ async fn serve(
     if let Some(d) = version.as_deref().and_then(actions::dialect_of) {
         env.dialect = d;
     }
+    env.action.clone_from(&action);
+    env.version.clone_from(&version);
 
     let parts = SignedParts {
         method: method.as_str(),
@@ -218,6 +254,7 @@ async fn serve(
         Identity::Anonymous => DEFAULT_ACCOUNT.to_owned(),
         Identity::Key { account, .. } => account,
     };
+    env.account = Some(account.clone());
 
     let action = action
         .filter(|a| !a.is_empty())
@@ -226,14 +263,17 @@ async fn serve(
         .filter(|v| !v.is_empty())
         .ok_or(ErrorCode::InvalidVersion)?;
     let row = actions::find(&version, &action)?;
-    env.action = Some(row.name);
     let params = Params::new(merge(query, form)?, row.dialect);
     let ctx = Ctx {
         account: &account,
         params: &params,
         format: env.format,
         request_id: &env.request_id,
+        arrived: env.arrived,
+        reached_engine: std::sync::atomic::AtomicBool::new(false),
     };
     tracing::debug!(request_id = %env.request_id, action = row.name, version = row.version, account = %account, "dispatch");
-    (row.handler)(&app.engine, row, &ctx).await
+    let reply = (row.handler)(&app.engine, row, &ctx).await;
+    env.logged = ctx.reached_engine.into_inner();
+    reply
 }

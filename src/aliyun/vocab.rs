@@ -13,6 +13,7 @@ use crate::domain::replica_sync::ReplicaStatus;
 use crate::domain::{self, Denial, Field, Kind, Naming, Op};
 
 use super::error::{ApiError, Dialect, ErrorCode};
+use crate::engine::Fault;
 
 /// The status names of ECS instances.
 pub fn instance_status(s: InstanceStatus) -> &'static str {
@@ -219,11 +220,28 @@ impl ApiError {
         }
     }
 
-    /// The answer to a call that a seeded fault makes fail.
-    pub fn injected_internal(dialect: Dialect) -> Self {
-        match dialect {
-            Dialect::Ecs => ErrorCode::InternalError.into(),
-            Dialect::Ebs => ErrorCode::InternalErrorEbs.into(),
+    /// The answer to a call an injected fault stops.
+    pub fn from_fault(fault: Fault, dialect: Dialect) -> Self {
+        match fault {
+            Fault::InternalError => match dialect {
+                Dialect::Ecs => ErrorCode::InternalError.into(),
+                Dialect::Ebs => ErrorCode::InternalErrorEbs.into(),
+            },
+            Fault::Error(e) => {
+                Self {
+                    code: std::borrow::Cow::Owned(e.code.unwrap_or_else(|| "InternalError".into())),
+                    status: e.http_status.unwrap_or(500),
+                    message: std::borrow::Cow::Owned(e.message.unwrap_or_else(|| {
+                        "The request failed because of an injected fault.".into()
+                    })),
+                    retry_after: e.retry_after,
+                    drop_connection: false,
+                }
+            }
+            Fault::DropConnection => Self {
+                drop_connection: true,
+                ..ErrorCode::InternalError.into()
+            },
         }
     }
 }

@@ -1,116 +1,274 @@
-//! The emulator's own endpoints under `/_emulator/`: health, reset, clock, and the action list.
+//! The emulator's own endpoints under `/_emulator/`, JSON in and out: health and info, reset,
+//! state export and import, the virtual clock, fault rules, and the request log — and the rules
+//! that keep a web page (or a stranger on the network) from driving them.
+//!
+//! Access policy, applied to every control endpoint but `health`:
+//! - with `--admin-token`, a request must carry `Authorization: Bearer <token>` (401 otherwise);
+//!   the server refuses to start on a non-loopback address without one;
+//! - without a valid token, the `Host` must be a loopback name, the listen address, or a name
+//!   given with `--allowed-host` (403: DNS rebinding), and an `Origin`, when sent, must be the
+//!   emulator's own (403: another site's page);
+//! - a state-changing request (POST, PUT, DELETE) that declares a body type must declare
+//!   `application/json`, and a body needs one (415): a page cannot send JSON across origins
+//!   without the browser asking first, which the emulator never answers.
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::IntoResponse;
-use axum::routing::{get, post};
+mod faults;
+mod requests;
+mod world;
+
+use std::net::SocketAddr;
+
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 use serde_json::json;
 
-use crate::domain::clock::{wall_ms, Millis};
 use crate::state::AppState;
 
+/// Who may use the control plane.
+#[derive(Debug, Clone, Default)]
+pub struct Access {
+    /// The bearer token every request must carry, when set.
+    pub admin_token: Option<String>,
+    /// Host names accepted besides loopback names and the listen address.
+    pub allowed_hosts: Vec<String>,
+    /// The address the server listens on.
+    pub listen: Option<SocketAddr>,
+}
+
 /// The routes, to be merged into the app.
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .route("/_emulator/health", get(health).head(health))
-        .route("/_emulator/reset", post(reset))
-        .route("/_emulator/clock", get(clock).post(advance))
-        .route("/_emulator/actions", get(list_actions))
+        .route("/_emulator/info", get(world::info))
+        .route("/_emulator/actions", get(world::list_actions))
+        .route("/_emulator/reset", post(world::reset))
+        .route("/_emulator/state", get(world::export).put(world::import))
+        .route("/_emulator/clock", get(world::clock).post(world::set_clock))
+        .route(
+            "/_emulator/faults",
+            get(faults::list).post(faults::add).delete(faults::clear),
+        )
+        .route("/_emulator/faults/{id}", delete(faults::remove))
+        .route("/_emulator/requests", get(requests::list))
+        .route("/_emulator/requests/stream", get(requests::stream))
+        .route_layer(axum::middleware::from_fn_with_state(state, guard))
+        .route("/_emulator/health", get(world::health).head(world::health))
+}
+
+/// A control-plane error: answered as `{"error": message}` with its status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(StatusCode, String);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+/// A control-plane error: `{"error": message}` with `status`.
+pub fn error(status: StatusCode, message: impl Into<String>) -> Refused {
+    Refused(status, message.into())
 }
 
 /// An unknown control path.
-pub async fn not_found() -> impl IntoResponse {
-    let body =
-        json!({ "error": "no such control endpoint; see GET /_emulator/actions and the README" });
-    (StatusCode::NOT_FOUND, Json(body))
+pub async fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "no such control endpoint; see the README",
+    )
+    .into_response()
 }
 
 /// A control handler that panicked.
-pub fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+pub fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!("a control handler panicked");
-    let body = json!({ "error": "internal error" });
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
+    error(StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
 }
 
-/// Ready: the state (catalog and seed) is loaded before the listener accepts anything.
-async fn health(State(app): State<AppState>) -> impl IntoResponse {
-    let mut services = serde_json::Map::new();
-    for op in app.registry.iter() {
-        services.insert(op.product.to_lowercase(), json!(op.version));
+/// Applies the access policy (see the module documentation).
+async fn guard(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    if let Err(refusal) = admit(&app.access, req.method(), req.headers()) {
+        return refusal.into_response();
     }
-    Json(json!({
-        "status": "ready",
-        "version": env!("CARGO_PKG_VERSION"),
-        "services": services,
-        "settings": *app.settings,
-    }))
+    next.run(req).await
 }
 
-async fn reset(State(app): State<AppState>) -> impl IntoResponse {
-    app.engine.world().reset();
-    tracing::info!("state reset to start-up seed");
-    Json(json!({ "reset": true }))
-}
-
-fn clock_view(now: Millis, mode: crate::domain::clock::ClockMode) -> serde_json::Value {
-    let iso = time::OffsetDateTime::from_unix_timestamp(now.div_euclid(1000))
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        });
-    json!({ "now_ms": now, "now": iso, "mode": format!("{mode:?}").to_lowercase() })
-}
-
-async fn clock(State(app): State<AppState>) -> impl IntoResponse {
-    let (now, mode) = app.engine.world().now(wall_ms());
-    Json(clock_view(now, mode))
-}
-
-/// Body of `POST /_emulator/clock`.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Advance {
-    #[serde(default)]
-    advance_seconds: Option<f64>,
-    #[serde(default)]
-    advance_ms: Option<i64>,
-}
-
-async fn advance(State(app): State<AppState>, body: axum::body::Bytes) -> impl IntoResponse {
-    let parsed: Result<Advance, _> = serde_json::from_slice(&body);
-    let ms = match parsed {
-        #[allow(clippy::cast_possible_truncation)]
-        Ok(Advance {
-            advance_seconds: Some(s),
-            advance_ms: None,
-        }) if s.is_finite() && s >= 0.0 => (s * 1000.0).round() as i64,
-        Ok(Advance {
-            advance_seconds: None,
-            advance_ms: Some(ms),
-        }) if ms >= 0 => ms,
-        _ => {
-            let msg =
-                "expected a JSON body {\"advance_seconds\": N} or {\"advance_ms\": N} with N >= 0";
-            return (StatusCode::BAD_REQUEST, Json(json!({ "error": msg }))).into_response();
+fn admit(access: &Access, method: &Method, headers: &HeaderMap) -> Result<(), Refused> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let trusted = match &access.admin_token {
+        Some(token) if bearer == Some(token.as_str()) => true,
+        Some(_) => {
+            return Err(error(
+                StatusCode::UNAUTHORIZED,
+                "the control plane needs Authorization: Bearer <admin token>",
+            ))
         }
+        None => false,
     };
-    let world = app.engine.world();
-    if world.advance(ms, wall_ms()).is_err() {
-        let msg = "advance_seconds/advance_ms must be at most ten years";
-        return (StatusCode::BAD_REQUEST, Json(json!({ "error": msg }))).into_response();
+    if !trusted {
+        check_host(access, headers)?;
+        check_origin(access, headers)?;
     }
-    let (now, mode) = world.now(wall_ms());
-    Json(clock_view(now, mode)).into_response()
+    if matches!(*method, Method::POST | Method::PUT | Method::DELETE) {
+        check_body_type(headers)?;
+    }
+    Ok(())
 }
 
-async fn list_actions(State(app): State<AppState>) -> impl IntoResponse {
-    let list: Vec<_> = app
-        .registry
-        .iter()
-        .map(|op| json!({ "version": op.version, "action": op.action }))
-        .collect();
-    Json(json!({ "actions": list }))
+fn host_name(host: &str) -> &str {
+    if let Some(rest) = host.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or_default();
+    }
+    host.rsplit_once(':')
+        .filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(name, _)| name)
+}
+
+fn is_allowed_host(access: &Access, host: &str) -> bool {
+    let name = host_name(host).to_ascii_lowercase();
+    let loopback = matches!(name.as_str(), "localhost" | "127.0.0.1" | "::1")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    loopback
+        || access
+            .listen
+            .is_some_and(|a| name == a.ip().to_string().to_ascii_lowercase())
+        || access
+            .allowed_hosts
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(&name))
+}
+
+fn check_host(access: &Access, headers: &HeaderMap) -> Result<(), Refused> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if is_allowed_host(access, host) {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::FORBIDDEN,
+            format!("host {host:?} is not allowed for the control plane (--allowed-host)"),
+        ))
+    }
+}
+
+fn check_origin(access: &Access, headers: &HeaderMap) -> Result<(), Refused> {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or_default();
+    let own = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .is_some_and(|authority| {
+            let host = headers
+                .get(header::HOST)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default();
+            authority.eq_ignore_ascii_case(host) && is_allowed_host(access, authority)
+        });
+    if own {
+        Ok(())
+    } else {
+        Err(error(
+            StatusCode::FORBIDDEN,
+            format!("origin {origin:?} may not use the control plane"),
+        ))
+    }
+}
+
+fn check_body_type(headers: &HeaderMap) -> Result<(), Refused> {
+    let declared = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok());
+    let has_body = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|n| n.trim() != "0")
+        || headers.contains_key(header::TRANSFER_ENCODING);
+    match declared {
+        Some(ct) if is_json(ct) => Ok(()),
+        None if !has_body => Ok(()),
+        _ => Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "control requests take Content-Type: application/json",
+        )),
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn hosts_origins_and_body_types() {
+        let access = Access::default();
+        let ok =
+            |pairs: &[(&'static str, &str)], m: Method| admit(&access, &m, &headers(pairs)).is_ok();
+        assert!(ok(&[("host", "127.0.0.1:18090")], Method::GET));
+        assert!(ok(&[("host", "localhost:18090")], Method::GET));
+        assert!(ok(&[("host", "[::1]:18090")], Method::GET));
+        assert!(!ok(&[("host", "evil.example:18090")], Method::GET));
+        let same = [
+            ("host", "127.0.0.1:18090"),
+            ("origin", "http://127.0.0.1:18090"),
+        ];
+        assert!(ok(&same, Method::GET));
+        let other = [
+            ("host", "127.0.0.1:18090"),
+            ("origin", "http://evil.example"),
+        ];
+        assert!(!ok(&other, Method::POST));
+        let text = [("host", "127.0.0.1:1"), ("content-type", "text/plain")];
+        assert!(!ok(&text, Method::POST));
+        let json = [
+            ("host", "127.0.0.1:1"),
+            ("content-type", "application/json; charset=utf-8"),
+        ];
+        assert!(ok(&json, Method::POST));
+        assert!(ok(&[("host", "127.0.0.1:1")], Method::POST));
+        let untyped_body = [("host", "127.0.0.1:1"), ("content-length", "2")];
+        assert!(!ok(&untyped_body, Method::PUT));
+    }
+
+    #[test]
+    fn a_token_is_required_when_configured() {
+        let access = Access {
+            admin_token: Some("t0ken".into()),
+            ..Access::default()
+        };
+        let h = headers(&[("host", "10.0.0.5:18090")]);
+        assert!(admit(&access, &Method::GET, &h).is_err());
+        let h = headers(&[
+            ("host", "10.0.0.5:18090"),
+            ("authorization", "Bearer t0ken"),
+        ]);
+        assert!(admit(&access, &Method::GET, &h).is_ok());
+        let h = headers(&[("host", "127.0.0.1"), ("authorization", "Bearer nope")]);
+        assert!(admit(&access, &Method::GET, &h).is_err());
+    }
 }

@@ -80,6 +80,21 @@ impl Clock {
         self.now
     }
 
+    /// Switches the mode; the clock goes on from where it is (a manual clock freezes at the
+    /// current reading, a system clock resumes from it). Returns the reading.
+    pub fn set_mode(&mut self, mode: ClockMode, wall: Millis) -> Millis {
+        let now = self.read(wall);
+        self.mode = mode;
+        match mode {
+            ClockMode::Manual => {
+                self.frozen_at = now;
+                self.offset = 0;
+            }
+            ClockMode::System => self.offset = now.saturating_sub(wall),
+        }
+        self.read(wall)
+    }
+
     /// Moves the clock forward by `ms`.
     ///
     /// # Errors
@@ -285,6 +300,16 @@ mod tests {
             Err(AdvanceError::OutOfRange)
         );
         assert_eq!(c.read(0), 2_500);
+    }
+
+    #[test]
+    fn pausing_and_resuming_go_on_from_now() {
+        let mut c = Clock::new(ClockMode::System, 1_000);
+        assert_eq!(c.advance(500, 1_000), Ok(1_500));
+        assert_eq!(c.set_mode(ClockMode::Manual, 2_000), 2_500);
+        assert_eq!(c.read(9_000), 2_500);
+        assert_eq!(c.set_mode(ClockMode::System, 10_000), 2_500);
+        assert_eq!(c.read(10_400), 2_900);
     }
 
     #[test]

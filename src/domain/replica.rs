@@ -82,6 +82,60 @@ impl Replication {
         self.deletions = ix.deletions;
     }
 
+    /// Checks that every pair and group sits under its own id, that a pair's disks exist and
+    /// belong to no other pair, and that a group's members exist and point back at it.
+    ///
+    /// # Errors
+    /// The first problem, naming the record and field.
+    pub fn check(
+        &self,
+        account: &str,
+        disks: &BTreeMap<String, super::disk::Disk>,
+    ) -> Result<(), String> {
+        let mut paired = BTreeSet::new();
+        for (id, p) in &self.pairs {
+            let at =
+                |field: &str| format!("accounts[{account:?}].replication.pairs[{id:?}].{field}");
+            if *id != p.id {
+                return Err(format!("{}: {:?} differs from its key", at("id"), p.id));
+            }
+            for disk in [&p.source.disk_id, &p.destination.disk_id] {
+                let removed = p.status_message.is_some();
+                if !disks.contains_key(disk) && !removed {
+                    return Err(format!("{}: no disk {disk:?}", at("disks")));
+                }
+                if !paired.insert(disk.clone()) {
+                    return Err(format!("{}: disk {disk:?} is in another pair", at("disks")));
+                }
+            }
+            if let Some(g) = &p.group_id {
+                if self.groups.get(g).is_none_or(|g| !g.pair_ids.contains(id)) {
+                    return Err(format!(
+                        "{}: group {g:?} does not list the pair",
+                        at("group_id")
+                    ));
+                }
+            }
+        }
+        for (id, g) in &self.groups {
+            let at =
+                |field: &str| format!("accounts[{account:?}].replication.groups[{id:?}].{field}");
+            if *id != g.id {
+                return Err(format!("{}: {:?} differs from its key", at("id"), g.id));
+            }
+            for m in &g.pair_ids {
+                if self
+                    .pairs
+                    .get(m)
+                    .is_none_or(|p| p.group_id.as_ref() != Some(id))
+                {
+                    return Err(format!("{}: pair {m:?} is not a member", at("pair_ids")));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The indexes as kept now, with empty sets dropped.
     pub fn indexes(&self) -> Indexes {
         Indexes {

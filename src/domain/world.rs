@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::call::{Answer, Call, ClientToken};
 use super::catalog::Catalog;
-use super::clock::{AdvanceError, Clock, ClockMode, Durations, Millis};
+use super::clock::{AdvanceError, Clock, ClockMode, Durations, Millis, MAX_ADVANCE_MS};
 use super::compute_index::ComputeIndex;
 use super::disk::Disk;
 use super::ids::{IdGen, Naming};
@@ -94,6 +94,115 @@ pub struct Snapshot {
     pub id_sequence: IdGen,
     /// Accounts by id.
     pub accounts: BTreeMap<String, Account>,
+}
+
+/// Why a document cannot be imported, in words naming the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ImportError(pub String);
+
+impl Snapshot {
+    /// Checks what deserializing cannot: the version, that every record sits under its own id,
+    /// and that regions, zones, categories, images and types are the catalog's.
+    ///
+    /// # Errors
+    /// The first problem, naming the account, the record and the field.
+    pub fn check(&self, catalog: &Catalog) -> Result<(), ImportError> {
+        let bad = |what: String| Err(ImportError(what));
+        if self.format_version > FORMAT_VERSION {
+            return bad(format!(
+                "format_version {} is newer than this build's {FORMAT_VERSION}",
+                self.format_version
+            ));
+        }
+        if self.format_version != FORMAT_VERSION {
+            return bad(format!(
+                "format_version {} is not {FORMAT_VERSION}",
+                self.format_version
+            ));
+        }
+        for (acc_id, acc) in &self.accounts {
+            let at = |kind: &str, id: &str, field: &str| {
+                format!("accounts[{acc_id:?}].{kind}[{id:?}].{field}")
+            };
+            for (id, i) in &acc.instances {
+                if *id != i.id {
+                    return bad(format!(
+                        "{}: {:?} differs from its key",
+                        at("instances", id, "id"),
+                        i.id
+                    ));
+                }
+                if catalog
+                    .zone(&i.zone_id)
+                    .map(|(r, _)| r.id != i.region_id)
+                    .unwrap_or(true)
+                {
+                    return bad(format!(
+                        "{}: {:?} is not a zone of {:?}",
+                        at("instances", id, "zone_id"),
+                        i.zone_id,
+                        i.region_id
+                    ));
+                }
+                if catalog.instance_type(&i.instance_type).is_err() {
+                    return bad(format!(
+                        "{}: unknown {:?}",
+                        at("instances", id, "instance_type"),
+                        i.instance_type
+                    ));
+                }
+                if catalog.image(&i.image_id).is_err() {
+                    return bad(format!(
+                        "{}: unknown {:?}",
+                        at("instances", id, "image_id"),
+                        i.image_id
+                    ));
+                }
+            }
+            for (id, d) in &acc.disks {
+                if *id != d.id {
+                    return bad(format!(
+                        "{}: {:?} differs from its key",
+                        at("disks", id, "id"),
+                        d.id
+                    ));
+                }
+                if catalog
+                    .zone(&d.zone_id)
+                    .map(|(r, _)| r.id != d.region_id)
+                    .unwrap_or(true)
+                {
+                    return bad(format!(
+                        "{}: {:?} is not a zone of {:?}",
+                        at("disks", id, "zone_id"),
+                        d.zone_id,
+                        d.region_id
+                    ));
+                }
+                if !catalog.has_disk_category(&d.category) {
+                    return bad(format!(
+                        "{}: unknown {:?}",
+                        at("disks", id, "category"),
+                        d.category
+                    ));
+                }
+                if let Some(a) = &d.attachment {
+                    if !acc.instances.contains_key(&a.instance_id) {
+                        return bad(format!(
+                            "{}: no instance {:?}",
+                            at("disks", id, "attachment"),
+                            a.instance_id
+                        ));
+                    }
+                }
+            }
+            acc.replication
+                .check(acc_id, &acc.disks)
+                .map_err(ImportError)?;
+        }
+        Ok(())
+    }
 }
 
 /// One call's view of the cloud: the caller's account plus the shared catalog, ids and time.
@@ -258,7 +367,7 @@ impl World {
     }
 
     /// The one entry for calls: locks the world, reads the clock at `wall`, runs `call` in
-    /// `account`'s scope and hands the answer to `render` before unlocking (answers borrow from
+    /// `account`'s scope and hands the call's virtual time and answer to `render` before unlocking (answers borrow from
     /// the state, so a large page is encoded without being copied).
     pub fn apply<R>(
         &self,
@@ -266,12 +375,12 @@ impl World {
         naming: &dyn Naming,
         wall: Millis,
         call: Call,
-        render: impl FnOnce(Result<Answer<'_>>) -> R,
+        render: impl FnOnce(Millis, Result<Answer<'_>>) -> R,
     ) -> R {
         let mut cloud = self.lock();
-        cloud.clock.read(wall);
+        let now = cloud.clock.read(wall);
         let mut scope = cloud.scope(account, naming);
-        render(scope.apply(call))
+        render(now, scope.apply(call))
     }
 
     /// The world as a document.
@@ -281,10 +390,108 @@ impl World {
 
     /// Restores the start-up state (catalog, seed, id sequence), keeping the clock where it is.
     pub fn reset(&self) {
+        self.reset_to(None, None);
+    }
+
+    /// Restores the start-up state of every account, or of one; the clock stays where it is.
+    /// A whole reset also restarts the id sequence (from `seed` when given); a reset of one
+    /// account leaves the sequence alone unless `seed` is given.
+    pub fn reset_to(&self, account: Option<&str>, seed: Option<u64>) {
         let mut cloud = self.lock();
-        let clock = cloud.clock.clone();
-        *cloud = (*self.initial).clone();
-        cloud.clock = clock;
+        match account {
+            None => {
+                let clock = cloud.clock.clone();
+                *cloud = (*self.initial).clone();
+                cloud.clock = clock;
+            }
+            Some(id) => match self.initial.accounts.get(id) {
+                Some(a) => {
+                    cloud.accounts.insert(id.to_owned(), a.clone());
+                }
+                None => {
+                    cloud.accounts.remove(id);
+                }
+            },
+        }
+        if let Some(seed) = seed {
+            cloud.ids = IdGen::new(Some(seed));
+        }
+    }
+
+    /// The world, or one account of it, as a document.
+    pub fn export(&self, account: Option<&str>) -> Snapshot {
+        let cloud = self.lock();
+        match account {
+            None => cloud.snapshot(),
+            Some(id) => Snapshot {
+                format_version: FORMAT_VERSION,
+                clock: cloud.clock.clone(),
+                id_sequence: cloud.ids.clone(),
+                accounts: cloud
+                    .accounts
+                    .get(id)
+                    .map(|a| (id.to_owned(), a.clone()))
+                    .into_iter()
+                    .collect(),
+            },
+        }
+    }
+
+    /// Replaces the world's accounts (every one, or just `account`) and id sequence with a
+    /// checked document's. The clock never goes back: it moves forward to the document's time
+    /// when that is later.
+    ///
+    /// # Errors
+    /// The first problem found in the document; nothing changes then.
+    pub fn import(
+        &self,
+        snapshot: Snapshot,
+        account: Option<&str>,
+        wall: Millis,
+    ) -> Result<(), ImportError> {
+        let mut cloud = self.lock();
+        snapshot.check(&cloud.catalog)?;
+        if let Some(id) = account {
+            if snapshot.accounts.keys().any(|a| a != id) {
+                return Err(ImportError(format!(
+                    "the document holds accounts other than {id:?}"
+                )));
+            }
+        }
+        let mut accounts = snapshot.accounts;
+        for a in accounts.values_mut() {
+            a.rebuild_indexes();
+        }
+        match account {
+            None => cloud.accounts = accounts,
+            Some(id) => match accounts.remove(id) {
+                Some(a) => {
+                    cloud.accounts.insert(id.to_owned(), a);
+                }
+                None => {
+                    cloud.accounts.remove(id);
+                }
+            },
+        }
+        cloud.ids = snapshot.id_sequence;
+        let now = cloud.clock.read(wall);
+        let ahead = snapshot.clock.now.saturating_sub(now);
+        if ahead > 0 {
+            // Never back, and never by more than an advance may move it.
+            let _ = cloud.clock.advance(ahead.min(MAX_ADVANCE_MS), wall);
+        }
+        Ok(())
+    }
+
+    /// Switches the clock between following the wall clock and standing still; either way it
+    /// goes on from where it is.
+    pub fn set_clock_mode(&self, mode: ClockMode, wall: Millis) -> Millis {
+        self.lock().clock.set_mode(mode, wall)
+    }
+
+    /// The accounts that exist now, by id.
+    pub fn accounts(&self) -> Vec<String> {
+        self.lock().accounts.keys().cloned().collect()
     }
 
     /// Reads the virtual clock: (now, mode).

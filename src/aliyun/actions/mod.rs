@@ -23,7 +23,7 @@ use super::vocab::AliyunNaming;
 use crate::domain::call::{Answer, Call};
 use crate::domain::query::PageRequest;
 use crate::domain::{self, Op};
-use crate::engine::{Engine, Fault, Operation, Refusal, RequestMeta};
+use crate::engine::{Engine, Operation, Outcome, Refusal, RequestMeta, Source};
 
 /// ECS API version.
 pub const ECS_VERSION: &str = "2014-05-26";
@@ -41,6 +41,22 @@ pub struct Ctx<'a> {
     pub format: Format,
     /// This request's id.
     pub request_id: &'a str,
+    /// When the request arrived.
+    pub arrived: std::time::Instant,
+    /// Set once the call is handed to the engine (which then logs it).
+    pub reached_engine: std::sync::atomic::AtomicBool,
+}
+
+impl Outcome for Result<Reply, ApiError> {
+    fn status(&self) -> u16 {
+        match self {
+            Ok(r) => r.status().as_u16(),
+            Err(e) => e.status,
+        }
+    }
+    fn code(&self) -> Option<&str> {
+        self.as_ref().err().map(|e| e.code.as_ref())
+    }
 }
 
 /// An operation: how to read it from parameters, which domain call it makes, and how its answer
@@ -112,19 +128,25 @@ async fn apply<A: RpcAction + Send>(
         "{} decodes to another operation",
         row.name
     );
+    let params = || ctx.params.pairs();
     let meta = RequestMeta {
         dialect: "alibaba",
-        product: row.dialect.product(),
+        product: row.dialect.id(),
         version: row.version,
         action: row.name,
         account: ctx.account,
         request_id: ctx.request_id,
+        arrived: ctx.arrived,
+        source: Source::Api,
+        params: &params,
     };
+    ctx.reached_engine
+        .store(true, std::sync::atomic::Ordering::Relaxed);
     engine
         .apply(&meta, &AliyunNaming, call, |answer| {
             let answer = answer.map_err(|r| match r {
                 Refusal::Domain(e) => ApiError::from_domain(e, row.dialect, A::OP),
-                Refusal::Fault(Fault::InternalError) => ApiError::injected_internal(row.dialect),
+                Refusal::Fault(f) => ApiError::from_fault(f, row.dialect),
             })?;
             let response = request
                 .respond(answer)
@@ -207,7 +229,7 @@ pub fn operations() -> Vec<Operation> {
         .into_iter()
         .map(|a| Operation {
             dialect: "alibaba",
-            product: a.dialect.product(),
+            product: a.dialect.id(),
             version: a.version,
             action: a.name,
             mutates: a.mutates(),

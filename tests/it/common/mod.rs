@@ -352,6 +352,7 @@ impl Server {
         let res = self
             .client
             .post(format!("{}/_emulator/clock", self.base))
+            .header("content-type", "application/json")
             .body(format!("{{\"advance_seconds\": {seconds}}}"))
             .send()
             .await

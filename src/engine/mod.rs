@@ -1,0 +1,309 @@
+//! The one path every call to the simulated cloud takes, whichever dialect it came in: what the
+//! call is (`RequestMeta` + the domain `Call`), the faults that may stop or slow it before it
+//! reaches the world, the world itself (locked once), and the request log that records it.
+//!
+//! Whatever must see every call hooks in here, once; dialects only decode before and encode
+//! after.
+
+pub mod faults;
+pub mod log;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::domain::call::{Answer, Call};
+use crate::domain::clock::wall_ms;
+use crate::domain::ids::IdGen;
+use crate::domain::{self, Kind, Naming, Op, World};
+use faults::{Effect, Faults};
+use log::{LogEntry, RequestLog};
+
+/// One operation a dialect serves, as the control plane lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operation {
+    /// Dialect family, e.g. `alibaba`.
+    pub dialect: &'static str,
+    /// Product, e.g. `ecs`.
+    pub product: &'static str,
+    /// API version.
+    pub version: &'static str,
+    /// Wire name.
+    pub action: &'static str,
+    /// True when it can change state.
+    pub mutates: bool,
+}
+
+/// Who sent a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// A client of the emulated cloud.
+    Api,
+    /// The emulator's dashboard.
+    Dashboard,
+}
+
+/// What travels with a call besides the call itself: who made it, in which dialect and action.
+/// The region and the resources it acts on are read off the call ([`Call::region`],
+/// [`Call::targets`]).
+#[derive(Clone, Copy)]
+pub struct RequestMeta<'a> {
+    /// The dialect family, e.g. `alibaba`.
+    pub dialect: &'static str,
+    /// The product within it, e.g. `ecs`.
+    pub product: &'static str,
+    /// The API version.
+    pub version: &'a str,
+    /// The action's wire name.
+    pub action: &'a str,
+    /// The caller's account.
+    pub account: &'a str,
+    /// This request's id.
+    pub request_id: &'a str,
+    /// When the request arrived.
+    pub arrived: Instant,
+    /// Who sent it.
+    pub source: Source,
+    /// The request's parameters, read only when the request log keeps them.
+    pub params: &'a (dyn Fn() -> Vec<(String, String)> + Sync),
+}
+
+impl std::fmt::Debug for RequestMeta<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestMeta")
+            .field("dialect", &self.dialect)
+            .field("action", &self.action)
+            .field("account", &self.account)
+            .field("request_id", &self.request_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a call did not reach the world, or what the world refused.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Refusal {
+    /// The domain's own refusal.
+    Domain(domain::Error),
+    /// A fault injected on the path.
+    Fault(Fault),
+}
+
+/// An injected failure.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fault {
+    /// The service's internal error (a seeded broken instance).
+    InternalError,
+    /// An error a fault rule answers: its code, status, message and retry hint.
+    Error(Effect),
+    /// A fault rule drops the connection; the dialect answers nothing.
+    DropConnection,
+}
+
+/// What the request log needs to know of an answer.
+pub trait Outcome {
+    /// The HTTP status.
+    fn status(&self) -> u16;
+    /// The error code, if the answer is an error.
+    fn code(&self) -> Option<&str>;
+}
+
+/// A seeded instance on which every lifecycle operation fails with an internal error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenInstance {
+    /// Its account.
+    pub account: String,
+    /// The instance.
+    pub instance_id: String,
+}
+
+/// Request ids: random, or from a seeded sequence so that the same calls give the same bodies.
+#[derive(Debug)]
+struct RequestIds {
+    seeded: Mutex<Option<IdGen>>,
+    /// The `--seed` the sequence starts from (and restarts from at a reset).
+    initial: Option<u64>,
+}
+
+impl RequestIds {
+    fn next(&self) -> String {
+        let mut buf = uuid::Uuid::encode_buffer();
+        let mut seeded = self
+            .seeded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let id = match seeded.as_mut() {
+            Some(gen) => uuid::Uuid::from_u64_pair(gen.next_u64(), gen.next_u64()),
+            None => uuid::Uuid::new_v4(),
+        };
+        id.hyphenated().encode_upper(&mut buf).to_owned()
+    }
+}
+
+/// The world and what stands in front of it.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    world: World,
+    broken: Arc<Vec<BrokenInstance>>,
+    faults: Arc<Faults>,
+    log: Arc<RequestLog>,
+    request_ids: Arc<RequestIds>,
+}
+
+impl Engine {
+    /// The path to `world`, with the seed's broken instances, a request log of `log_size`
+    /// entries, and request ids from `seed` when given.
+    pub fn new(
+        world: World,
+        broken: Vec<BrokenInstance>,
+        log_size: usize,
+        seed: Option<u64>,
+    ) -> Self {
+        Self {
+            world,
+            broken: Arc::new(broken),
+            faults: Arc::new(Faults::default()),
+            log: Arc::new(RequestLog::new(log_size)),
+            request_ids: Arc::new(RequestIds {
+                seeded: Mutex::new(seed.map(|s| IdGen::new(Some(s ^ 0x5eed)))),
+                initial: seed,
+            }),
+        }
+    }
+
+    /// The world (for the control plane: reset, clock, state).
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    /// The fault rules.
+    pub fn faults(&self) -> &Faults {
+        &self.faults
+    }
+
+    /// The request log.
+    pub fn log(&self) -> &RequestLog {
+        &self.log
+    }
+
+    /// A new request id (upper-case UUID).
+    pub fn request_id(&self) -> String {
+        self.request_ids.next()
+    }
+
+    /// Restarts the request-id sequence from `seed`, or from the start-up seed (random ids
+    /// when there is neither).
+    pub fn restart_request_ids(&self, seed: Option<u64>) {
+        let seed = seed.or(self.request_ids.initial);
+        *self
+            .request_ids
+            .seeded
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) =
+            seed.map(|s| IdGen::new(Some(s ^ 0x5eed)));
+    }
+
+    /// Runs `call` for `meta`'s account and hands the outcome to `render`, which encodes it
+    /// while the world is still locked (answers borrow from the state). Faults are decided
+    /// first: a faulted call never reaches the world. Every call is logged.
+    pub async fn apply<R: Outcome>(
+        &self,
+        meta: &RequestMeta<'_>,
+        naming: &dyn Naming,
+        call: Call,
+        render: impl FnOnce(Result<Answer<'_>, Refusal>) -> R,
+    ) -> R {
+        let verdict = self.faults.decide(meta, Some(&call));
+        if verdict.latency_ms > 0 {
+            tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
+        }
+        let fault = match verdict.stop {
+            Some(e) if e.drop_connection => Some(Fault::DropConnection),
+            Some(e) => Some(Fault::Error(e)),
+            None => self.broken_instance(meta, &call),
+        };
+        let logged = self.log.enabled().then(|| {
+            let region = call.region().map(str::to_owned);
+            let targets = call.targets().map(|(_, id)| id.to_owned()).collect();
+            (region, targets)
+        });
+        let mut when = None;
+        let out = match fault {
+            Some(f) => render(Err(Refusal::Fault(f))),
+            None => self
+                .world
+                .apply(meta.account, naming, wall_ms(), call, |now, answer| {
+                    when = Some(now);
+                    render(answer.map_err(Refusal::Domain))
+                }),
+        };
+        if let Some((region, resource_ids)) = logged {
+            self.record(meta, &out, region, resource_ids, when, verdict.fired);
+        }
+        out
+    }
+
+    /// Logs a call that was answered before it reached the engine (a request the dialect
+    /// could not read, or whose signature it refused).
+    pub fn record_refused(&self, meta: &RequestMeta<'_>, out: &impl Outcome) {
+        if self.log.enabled() {
+            self.record(meta, out, None, Vec::new(), None, false);
+        }
+    }
+
+    fn record(
+        &self,
+        meta: &RequestMeta<'_>,
+        out: &impl Outcome,
+        region: Option<String>,
+        resource_ids: Vec<String>,
+        virtual_time_ms: Option<i64>,
+        faulted: bool,
+    ) {
+        let now = time::OffsetDateTime::now_utc();
+        let elapsed = meta.arrived.elapsed();
+        self.log.push(LogEntry {
+            seq: 0,
+            time: now
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            virtual_time_ms,
+            account: meta.account.to_owned(),
+            dialect: meta.dialect,
+            product: meta.product,
+            action: meta.action.to_owned(),
+            version: meta.version.to_owned(),
+            region,
+            resource_ids,
+            params: log::redact((meta.params)()),
+            status: out.status(),
+            code: out.code().map(str::to_owned),
+            latency_ms: elapsed.as_secs_f64() * 1000.0,
+            request_id: meta.request_id.to_owned(),
+            faulted,
+            source: match meta.source {
+                Source::Api => "api",
+                Source::Dashboard => "dashboard",
+            },
+        });
+    }
+
+    fn broken_instance(&self, meta: &RequestMeta<'_>, call: &Call) -> Option<Fault> {
+        let lifecycle = matches!(
+            call.op(),
+            Op::StartInstance | Op::StopInstance | Op::RebootInstance | Op::DeleteInstance
+        );
+        if !lifecycle || self.broken.is_empty() {
+            return None;
+        }
+        let hit = call.targets().any(|(kind, id)| {
+            kind == Kind::Instance
+                && self
+                    .broken
+                    .iter()
+                    .any(|b| b.account == meta.account && b.instance_id == id)
+        });
+        hit.then_some(Fault::InternalError)
+    }
+}
