@@ -2,6 +2,7 @@
 
 mod common;
 mod control;
+mod control_plane;
 mod disks;
 mod golden;
 mod golden_replication;

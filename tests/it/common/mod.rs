@@ -55,6 +55,12 @@ pub struct Opts {
     pub max_body_bytes: usize,
     /// Time allowed to receive a body.
     pub request_timeout: std::time::Duration,
+    /// A seed file instead of the example seed.
+    pub fixtures: Option<std::path::PathBuf>,
+    /// Size of the request log.
+    pub request_log_size: u64,
+    /// The control plane's bearer token.
+    pub admin_token: Option<String>,
 }
 
 impl Default for Opts {
@@ -67,6 +73,9 @@ impl Default for Opts {
             seed: Some(1),
             max_body_bytes: 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(2),
+            fixtures: None,
+            request_log_size: 1000,
+            admin_token: None,
         }
     }
 }
@@ -87,6 +96,11 @@ pub async fn spawn(opts: Opts) -> Server {
         args.fixtures =
             Some(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/example-seed.json").into());
     }
+    if opts.fixtures.is_some() {
+        args.fixtures.clone_from(&opts.fixtures);
+    }
+    args.request_log_size = opts.request_log_size;
+    args.admin_token.clone_from(&opts.admin_token);
     args.access_keys = vec![
         AccessKey {
             id: KEY_ID.into(),
@@ -345,6 +359,45 @@ impl Server {
             .await
             .expect("body");
         serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// A control request with a JSON body (or none) and extra headers: (status, headers, JSON).
+    pub async fn control(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> (u16, reqwest::header::HeaderMap, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(b) = body {
+            req = req
+                .header("content-type", "application/json")
+                .body(b.to_owned());
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let res = req.send().await.expect("control request");
+        let status = res.status().as_u16();
+        let headers = res.headers().clone();
+        let text = res.text().await.expect("body");
+        (
+            status,
+            headers,
+            serde_json::from_str(&text).unwrap_or(Value::Null),
+        )
+    }
+
+    /// A control request that must succeed; its JSON answer.
+    pub async fn control_ok(&self, method: &str, path: &str, body: Option<&str>) -> Value {
+        let (status, _, v) = self.control(method, path, body, &[]).await;
+        assert!(
+            (200..300).contains(&status),
+            "{method} {path}: {status} {v}"
+        );
+        v
     }
 
     /// Advances the virtual clock.
