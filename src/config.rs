@@ -236,6 +236,15 @@ pub struct ServeArgs {
     )]
     pub allowed_hosts: Vec<String>,
 
+    /// Keep the state in this directory and restore it at start (without it, state is memory only).
+    #[arg(long, env = "ECS_EMULATOR_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// strict: every acknowledged change is on disk first; relaxed: changes are synced every
+    /// 50 ms, and a crash may lose the last 50 ms of them.
+    #[arg(long, env = "ECS_EMULATOR_DURABILITY", value_enum, default_value_t = DurabilityArg::Strict)]
+    pub durability: DurabilityArg,
+
     /// How many of the most recent calls GET /_emulator/requests keeps (0 turns the log off).
     #[arg(long, env = "ECS_EMULATOR_REQUEST_LOG", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=100_000))]
     pub request_log_size: u64,
@@ -277,6 +286,24 @@ pub enum ClockMode {
     System,
     /// Frozen at start-up; moves only when advanced.
     Manual,
+}
+
+/// How long a change waits for the disk (with `--data-dir`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DurabilityArg {
+    /// Synced before it is acknowledged.
+    Strict,
+    /// Synced every 50 ms.
+    Relaxed,
+}
+
+impl From<DurabilityArg> for crate::persist::Durability {
+    fn from(d: DurabilityArg) -> Self {
+        match d {
+            DurabilityArg::Strict => Self::Strict,
+            DurabilityArg::Relaxed => Self::Relaxed,
+        }
+    }
 }
 
 /// Log output format.
@@ -359,6 +386,8 @@ impl ServeArgs {
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             request_log_size: 1000,
+            data_dir: None,
+            durability: DurabilityArg::Strict,
             admin_token: None,
             allowed_hosts: Vec::new(),
         }

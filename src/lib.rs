@@ -40,6 +40,7 @@ pub mod config;
 pub mod control;
 pub mod domain;
 pub mod engine;
+pub mod persist;
 pub mod seed;
 pub mod state;
 
@@ -65,8 +66,35 @@ pub fn app(state: AppState) -> Router {
         .route("/", any(root))
         .merge(control)
         .fallback(fallback)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            until_ready,
+        ))
         .layer(CatchPanicLayer::custom(aliyun::rpc::on_panic))
         .with_state(state)
+}
+
+/// While the persisted state loads, everything but the health endpoint answers 503 in its
+/// dialect.
+async fn until_ready(
+    axum::extract::State(app): axum::extract::State<AppState>,
+    req: Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if app.ready.load(std::sync::atomic::Ordering::Acquire)
+        || req.uri().path() == "/_emulator/health"
+    {
+        return next.run(req).await;
+    }
+    if req.uri().path().starts_with("/_emulator/") {
+        control::error(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "the emulator is loading its persisted state",
+        )
+        .into_response()
+    } else {
+        aliyun::rpc::unavailable().await.into_response()
+    }
 }
 
 /// `/`: the RPC endpoint when the request carries an `Action` (in the query, the

@@ -66,8 +66,24 @@ async fn serve(args: ServeArgs) -> ExitCode {
     tracing::info!(%addr, timing = ?args.timing, clock = ?args.clock, auth = ?args.auth, "listening");
     println!("ecs-emulator listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    match ecs_emulator::run(listener, state, shutdown_signal()).await {
-        Ok(()) => ExitCode::SUCCESS,
+    let server = tokio::spawn(ecs_emulator::run(
+        listener,
+        state.clone(),
+        shutdown_signal(),
+    ));
+    // Persisted state loads while the listener answers 503 (health says "starting").
+    if let Err(e) = state.load_persisted(&args).await {
+        eprintln!("ecs-emulator: {e}");
+        return ExitCode::from(2);
+    }
+    let served = server.await;
+    state.flush().await;
+    match served {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("ecs-emulator: {e}");
+            ExitCode::FAILURE
+        }
         Err(e) => {
             eprintln!("ecs-emulator: {e}");
             ExitCode::FAILURE

@@ -1,17 +1,20 @@
 //! The state every handler shares: the engine (the world and its one path), each dialect's own
 //! parts, the registry of operations served, and the request limits.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use crate::aliyun::signature::Verifier;
+use crate::aliyun::vocab::AliyunNaming;
 use crate::config::{Keyring, ServeArgs};
 use crate::control::Access;
 use crate::domain::catalog::Catalog;
 use crate::domain::clock::{wall_ms, Durations};
+use crate::domain::Naming;
 use crate::domain::{Cloud, World};
 use crate::engine::{Engine, Operation};
+use crate::persist::{Store, COMPACT_AFTER};
 use crate::seed::SeedFile;
 
 /// Request-size and time limits.
@@ -100,7 +103,60 @@ impl AppState {
                 allowed_hosts: args.allowed_hosts.clone(),
                 listen: Some(args.listen),
             }),
-            ready: Arc::new(AtomicBool::new(true)),
+            ready: Arc::new(AtomicBool::new(args.data_dir.is_none())),
         })
+    }
+
+    /// Loads the persisted state (with `--data-dir`) into the world, turns persistence on, and
+    /// marks the server ready. Slow work: it runs off the async runtime.
+    ///
+    /// # Errors
+    /// An unusable data directory or a snapshot that cannot be loaded.
+    pub async fn load_persisted(&self, args: &ServeArgs) -> Result<(), String> {
+        if let Some(dir) = args.data_dir.clone() {
+            let world = self.engine.world().clone();
+            let durability = args.durability.into();
+            let store = tokio::task::spawn_blocking(move || {
+                Store::open(&dir, durability, &world, naming_by_name)
+            })
+            .await
+            .map_err(|e| e.to_string())??;
+            self.engine.set_store(store.clone());
+            let world = self.engine.world().clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    if store.since_snapshot() >= COMPACT_AFTER {
+                        let (store, world) = (store.clone(), world.clone());
+                        let done = tokio::task::spawn_blocking(move || store.compact(&world)).await;
+                        if let Ok(Err(e)) = done {
+                            tracing::error!("snapshot: {e}");
+                        }
+                    }
+                }
+            });
+        }
+        self.ready.store(true, Ordering::Release);
+        Ok(())
+    }
+
+    /// Writes what is pending to disk and a final snapshot (graceful shutdown).
+    pub async fn flush(&self) {
+        if let Some(store) = self.engine.store() {
+            store.close().await;
+            let (store, world) = (store.clone(), self.engine.world().clone());
+            if let Ok(Err(e)) = tokio::task::spawn_blocking(move || store.compact(&world)).await {
+                tracing::error!("final snapshot: {e}");
+            }
+        }
+    }
+}
+
+/// The naming style a journal entry was recorded with.
+fn naming_by_name(name: &str) -> Option<&'static dyn Naming> {
+    match name {
+        "alibaba" => Some(&AliyunNaming),
+        _ => None,
     }
 }

@@ -52,6 +52,18 @@ pub async fn not_found() -> Reply {
     )
 }
 
+/// The server is not ready yet: `503 ServiceUnavailable`.
+pub async fn unavailable() -> Reply {
+    let err = ApiError::from(ErrorCode::ServiceUnavailable);
+    Reply::error(
+        Format::Json,
+        Dialect::Ecs,
+        &request_id(),
+        "ecs.aliyuncs.com",
+        &err,
+    )
+}
+
 /// A handler that panicked, answered in this dialect: `500 InternalError`.
 pub fn on_panic(_: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
     let err = ApiError::internal("a request handler panicked");

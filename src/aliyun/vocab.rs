@@ -153,6 +153,10 @@ const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 pub struct AliyunNaming;
 
 impl Naming for AliyunNaming {
+    fn name(&self) -> &'static str {
+        "alibaba"
+    }
+
     fn id(&self, kind: Kind, region: &Region, ids: &mut IdGen) -> String {
         match kind {
             Kind::ReplicaPair => {

@@ -117,10 +117,7 @@ pub async fn reset(State(app): State<AppState>, body: Bytes) -> Response {
         Ok(r) => r,
         Err(e) => return e.into_response(),
     };
-    app.engine.world().reset_to(r.account.as_deref(), r.seed);
-    if r.account.is_none() || r.seed.is_some() {
-        app.engine.restart_request_ids(r.seed);
-    }
+    app.engine.reset(r.account.as_deref(), r.seed).await;
     tracing::info!(account = ?r.account, seed = ?r.seed, "state reset to the start-up seed");
     Json(json!({ "reset": true, "account": r.account, "seed": r.seed })).into_response()
 }
@@ -163,11 +160,7 @@ pub async fn import(
         }
         Err(e) => return e.into_response(),
     };
-    match app
-        .engine
-        .world()
-        .import(snapshot, q.account.as_deref(), wall_ms())
-    {
+    match app.engine.import(snapshot, q.account.as_deref()).await {
         Ok(()) => {
             tracing::info!(account = ?q.account, "state imported");
             Json(json!({ "imported": true, "account": q.account })).into_response()
@@ -238,21 +231,18 @@ pub async fn set_clock(State(app): State<AppState>, body: Bytes) -> Response {
         Ok(a) => a,
         Err(e) => return error(StatusCode::BAD_REQUEST, e).into_response(),
     };
-    let world = app.engine.world();
     match (advance, change.mode) {
         (Some(ms), None) => {
-            if let Err(e) = world.advance(ms, wall_ms()) {
+            if let Err(e) = app.engine.advance(ms).await {
                 return error(StatusCode::BAD_REQUEST, e.to_string()).into_response();
             }
         }
-        (None, Some(mode)) => {
-            world.set_clock_mode(mode, wall_ms());
-        }
+        (None, Some(mode)) => app.engine.set_clock_mode(mode).await,
         _ => {
             let msg = "expected one of {\"advance_seconds\": N}, {\"advance_ms\": N}, {\"mode\": \"manual\"|\"system\"}";
             return error(StatusCode::BAD_REQUEST, msg).into_response();
         }
     }
-    let (now, mode) = world.now(wall_ms());
+    let (now, mode) = app.engine.world().now(wall_ms());
     Json(clock_view(now, mode)).into_response()
 }

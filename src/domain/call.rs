@@ -26,7 +26,7 @@ pub struct ClientToken {
 }
 
 /// A pair or group named by a call, the region the call is made in, and its ClientToken.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     /// The call region.
     pub region: String,
@@ -36,8 +36,10 @@ pub struct Target {
     pub token: Option<ClientToken>,
 }
 
-/// One request to the cloud.
-#[derive(Debug, Clone)]
+/// One request to the cloud. Calls that change the world serialize (a write-ahead log keeps
+/// them); reads do not need to.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
 #[allow(missing_docs)]
 pub enum Call {
     CreateInstances {
@@ -64,7 +66,9 @@ pub enum Call {
         force: bool,
         dry_run: bool,
     },
+    #[serde(skip)]
     DescribeInstances(InstanceQuery),
+    #[serde(skip)]
     DescribeInstanceStatus(StatusQuery),
     /// A disk in a zone, or (with `instance_id`) in the instance's zone and attached to it.
     CreateDisk {
@@ -85,8 +89,10 @@ pub enum Call {
     DeleteDisk {
         id: String,
     },
+    #[serde(skip)]
     DescribeDisks(DiskQuery),
     /// A read of the catalog itself; the dialect picks what it shows.
+    #[serde(skip)]
     ReadCatalog(Op),
     CreatePair {
         spec: NewPair,
@@ -107,7 +113,9 @@ pub enum Call {
         target: Target,
         reverse: bool,
     },
+    #[serde(skip)]
     DescribePairs(PairQuery),
+    #[serde(skip)]
     DescribePairProgress {
         region: String,
         id: String,
@@ -139,6 +147,7 @@ pub enum Call {
         target: Target,
         reverse: bool,
     },
+    #[serde(skip)]
     DescribeGroups(GroupQuery),
 }
 

@@ -140,7 +140,7 @@ impl Disk {
 }
 
 /// What a disk create (or an instance's data disk, or a seed) asks for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewDisk {
     /// Zone (its region follows).
     pub zone_id: String,

@@ -22,6 +22,10 @@ const ALPHABET: &[u8] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 pub struct TestNaming;
 
 impl Naming for TestNaming {
+    fn name(&self) -> &'static str {
+        "test"
+    }
+
     fn id(&self, kind: Kind, _region: &Region, ids: &mut IdGen) -> String {
         let prefix = match kind {
             Kind::Instance => "i",

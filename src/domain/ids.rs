@@ -47,6 +47,8 @@ impl IdGen {
 /// How a dialect spells what the cloud names on its own: resource ids, and the defaults derived
 /// from an instance's id. Ids are drawn from the world's generator, so a seed fixes them.
 pub trait Naming: Send + Sync {
+    /// The style's name, by which a journal replays calls in the same style.
+    fn name(&self) -> &'static str;
     /// A new id for a resource of `kind` created in `region`.
     fn id(&self, kind: Kind, region: &Region, ids: &mut IdGen) -> String;
     /// An instance's host name when none is asked for.

@@ -158,7 +158,7 @@ impl Instance {
 }
 
 /// What a create asks for (one instance; creating several is a loop around it).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NewInstance {
     /// Region.
     pub region_id: String,

@@ -20,6 +20,7 @@ pub mod error;
 pub(crate) mod fixture;
 pub mod ids;
 pub mod instance;
+pub mod journal;
 pub mod op;
 pub mod query;
 pub mod replica;

@@ -2,7 +2,7 @@
 //! the per-call `Scope`, and the serializable snapshot of it all.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +13,7 @@ use super::compute_index::ComputeIndex;
 use super::disk::Disk;
 use super::ids::{IdGen, Naming};
 use super::instance::Instance;
+use super::journal::{Entry, Journal};
 use super::op::Op;
 use super::replica::Replication;
 use super::{Error, Result};
@@ -342,12 +343,18 @@ impl Scope<'_> {
 /// The cheap, cloneable handle every request goes through.
 ///
 /// A std `Mutex` rather than an async one: every critical section is short, synchronous and
-/// never awaits (the world does no I/O), which is what std's mutex is best at.
+/// never awaits (the world does no I/O), which is what std's mutex is best at. Every change
+/// is handed to the journal, when there is one, under the same lock.
 #[derive(Debug, Clone)]
 pub struct World {
     inner: Arc<Mutex<Cloud>>,
     initial: Arc<Cloud>,
+    /// Set once, when persistence is on (after the persisted state is loaded).
+    journal: Arc<OnceLock<Arc<dyn Journal>>>,
 }
+
+/// A sequence number of the journal, to wait on; `None` without a journal.
+pub type Recorded = Option<u64>;
 
 impl World {
     /// A world starting from `cloud`; [`World::reset`] returns to this state.
@@ -355,7 +362,13 @@ impl World {
         Self {
             initial: Arc::new(cloud.clone()),
             inner: Arc::new(Mutex::new(cloud)),
+            journal: Arc::new(OnceLock::new()),
         }
+    }
+
+    /// Records every change in `journal` from now on (once; later calls are ignored).
+    pub fn set_journal(&self, journal: Arc<dyn Journal>) {
+        let _ = self.journal.set(journal);
     }
 
     fn lock(&self) -> MutexGuard<'_, Cloud> {
@@ -366,9 +379,14 @@ impl World {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// The one entry for calls: locks the world, reads the clock at `wall`, runs `call` in
-    /// `account`'s scope and hands the call's virtual time and answer to `render` before unlocking (answers borrow from
-    /// the state, so a large page is encoded without being copied).
+    fn record(&self, entry: impl FnOnce() -> Entry) -> Recorded {
+        self.journal.get().map(|j| j.record(&entry()))
+    }
+
+    /// The one entry for calls: locks the world, reads the clock at `wall`, records a changing
+    /// call in the journal, runs `call` in `account`'s scope and hands the call's virtual time
+    /// and answer to `render` before unlocking (answers borrow from the state, so a large page is
+    /// encoded without being copied).
     pub fn apply<R>(
         &self,
         account: &str,
@@ -376,11 +394,21 @@ impl World {
         wall: Millis,
         call: Call,
         render: impl FnOnce(Millis, Result<Answer<'_>>) -> R,
-    ) -> R {
+    ) -> (R, Recorded) {
         let mut cloud = self.lock();
         let now = cloud.clock.read(wall);
+        let recorded = if call.op().mutates() {
+            self.record(|| Entry::Call {
+                account: account.to_owned(),
+                naming: naming.name().to_owned(),
+                now,
+                call: Box::new(call.clone()),
+            })
+        } else {
+            None
+        };
         let mut scope = cloud.scope(account, naming);
-        render(now, scope.apply(call))
+        (render(now, scope.apply(call)), recorded)
     }
 
     /// The world as a document.
@@ -388,16 +416,32 @@ impl World {
         self.lock().snapshot()
     }
 
+    /// The world as a document, and what `also` reads while the world is still locked (the
+    /// journal's position, so the two agree).
+    pub fn snapshot_with<T>(&self, also: impl FnOnce() -> T) -> (Snapshot, T) {
+        let cloud = self.lock();
+        (cloud.snapshot(), also())
+    }
+
     /// Restores the start-up state (catalog, seed, id sequence), keeping the clock where it is.
-    pub fn reset(&self) {
-        self.reset_to(None, None);
+    pub fn reset(&self) -> Recorded {
+        self.reset_to(None, None)
     }
 
     /// Restores the start-up state of every account, or of one; the clock stays where it is.
     /// A whole reset also restarts the id sequence (from `seed` when given); a reset of one
     /// account leaves the sequence alone unless `seed` is given.
-    pub fn reset_to(&self, account: Option<&str>, seed: Option<u64>) {
+    pub fn reset_to(&self, account: Option<&str>, seed: Option<u64>) -> Recorded {
         let mut cloud = self.lock();
+        let recorded = self.record(|| Entry::Reset {
+            account: account.map(str::to_owned),
+            seed,
+        });
+        self.reset_locked(&mut cloud, account, seed);
+        recorded
+    }
+
+    fn reset_locked(&self, cloud: &mut Cloud, account: Option<&str>, seed: Option<u64>) {
         match account {
             None => {
                 let clock = cloud.clock.clone();
@@ -448,7 +492,7 @@ impl World {
         snapshot: Snapshot,
         account: Option<&str>,
         wall: Millis,
-    ) -> Result<(), ImportError> {
+    ) -> Result<Recorded, ImportError> {
         let mut cloud = self.lock();
         snapshot.check(&cloud.catalog)?;
         if let Some(id) = account {
@@ -458,35 +502,21 @@ impl World {
                 )));
             }
         }
-        let mut accounts = snapshot.accounts;
-        for a in accounts.values_mut() {
-            a.rebuild_indexes();
-        }
-        match account {
-            None => cloud.accounts = accounts,
-            Some(id) => match accounts.remove(id) {
-                Some(a) => {
-                    cloud.accounts.insert(id.to_owned(), a);
-                }
-                None => {
-                    cloud.accounts.remove(id);
-                }
-            },
-        }
-        cloud.ids = snapshot.id_sequence;
-        let now = cloud.clock.read(wall);
-        let ahead = snapshot.clock.now.saturating_sub(now);
-        if ahead > 0 {
-            // Never back, and never by more than an advance may move it.
-            let _ = cloud.clock.advance(ahead.min(MAX_ADVANCE_MS), wall);
-        }
-        Ok(())
+        let recorded = self.record(|| Entry::Import {
+            account: account.map(str::to_owned),
+            wall,
+            snapshot: Box::new(snapshot.clone()),
+        });
+        import_locked(&mut cloud, snapshot, account, wall);
+        Ok(recorded)
     }
 
     /// Switches the clock between following the wall clock and standing still; either way it
     /// goes on from where it is.
-    pub fn set_clock_mode(&self, mode: ClockMode, wall: Millis) -> Millis {
-        self.lock().clock.set_mode(mode, wall)
+    pub fn set_clock_mode(&self, mode: ClockMode, wall: Millis) -> (Millis, Recorded) {
+        let mut cloud = self.lock();
+        let recorded = self.record(|| Entry::ClockMode { mode, wall });
+        (cloud.clock.set_mode(mode, wall), recorded)
     }
 
     /// The accounts that exist now, by id.
@@ -504,8 +534,93 @@ impl World {
     ///
     /// # Errors
     /// An advance out of range; nothing changes then.
-    pub fn advance(&self, ms: Millis, wall: Millis) -> Result<Millis, AdvanceError> {
-        self.lock().clock.advance(ms, wall)
+    pub fn advance(&self, ms: Millis, wall: Millis) -> Result<(Millis, Recorded), AdvanceError> {
+        let mut cloud = self.lock();
+        if !(0..=MAX_ADVANCE_MS).contains(&ms) {
+            return Err(AdvanceError::OutOfRange);
+        }
+        let recorded = self.record(|| Entry::Advance { ms, wall });
+        Ok((cloud.clock.advance(ms, wall)?, recorded))
+    }
+
+    /// Replaces the whole state with a document (loading persisted state; no journal entry).
+    ///
+    /// # Errors
+    /// A document that does not fit the catalog.
+    pub fn load(&self, snapshot: Snapshot) -> Result<()> {
+        let mut cloud = self.lock();
+        snapshot
+            .check(&cloud.catalog)
+            .map_err(|e| Error::Internal(e.0))?;
+        cloud.restore(snapshot)
+    }
+
+    /// Replays a journal entry (loading persisted state; no new entry). `naming` finds the
+    /// naming style a call was recorded with.
+    ///
+    /// # Errors
+    /// An entry that cannot apply: an unknown naming style, or a document that does not fit.
+    pub fn replay(
+        &self,
+        entry: Entry,
+        naming: impl Fn(&str) -> Option<&'static dyn Naming>,
+    ) -> Result<()> {
+        let mut cloud = self.lock();
+        match entry {
+            Entry::Call {
+                account,
+                naming: name,
+                now,
+                call,
+            } => {
+                let style = naming(&name)
+                    .ok_or_else(|| Error::Internal(format!("unknown naming style {name:?}")))?;
+                cloud.clock.now = cloud.clock.now.max(now);
+                // The outcome was the client's; replaying reproduces its effects, refused or not.
+                let _ = cloud.scope(&account, style).apply(*call);
+            }
+            Entry::Reset { account, seed } => {
+                self.reset_locked(&mut cloud, account.as_deref(), seed)
+            }
+            Entry::Import {
+                account,
+                wall,
+                snapshot,
+            } => import_locked(&mut cloud, *snapshot, account.as_deref(), wall),
+            Entry::Advance { ms, wall } => {
+                let _ = cloud.clock.advance(ms, wall);
+            }
+            Entry::ClockMode { mode, wall } => {
+                cloud.clock.set_mode(mode, wall);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The import itself, on a checked document.
+fn import_locked(cloud: &mut Cloud, snapshot: Snapshot, account: Option<&str>, wall: Millis) {
+    let mut accounts = snapshot.accounts;
+    for a in accounts.values_mut() {
+        a.rebuild_indexes();
+    }
+    match account {
+        None => cloud.accounts = accounts,
+        Some(id) => match accounts.remove(id) {
+            Some(a) => {
+                cloud.accounts.insert(id.to_owned(), a);
+            }
+            None => {
+                cloud.accounts.remove(id);
+            }
+        },
+    }
+    cloud.ids = snapshot.id_sequence;
+    let now = cloud.clock.read(wall);
+    let ahead = snapshot.clock.now.saturating_sub(now);
+    if ahead > 0 {
+        // Never back, and never by more than an advance may move it.
+        let _ = cloud.clock.advance(ahead.min(MAX_ADVANCE_MS), wall);
     }
 }
 

@@ -16,7 +16,9 @@ use serde::Serialize;
 use crate::domain::call::{Answer, Call};
 use crate::domain::clock::wall_ms;
 use crate::domain::ids::IdGen;
+use crate::domain::world::Recorded;
 use crate::domain::{self, Kind, Naming, Op, World};
+use crate::persist::Store;
 use faults::{Effect, Faults};
 use log::{LogEntry, RequestLog};
 
@@ -145,6 +147,8 @@ impl RequestIds {
 #[derive(Debug, Clone)]
 pub struct Engine {
     world: World,
+    /// Set once persistence is loaded.
+    store: Arc<std::sync::OnceLock<Arc<Store>>>,
     broken: Arc<Vec<BrokenInstance>>,
     faults: Arc<Faults>,
     log: Arc<RequestLog>,
@@ -162,6 +166,7 @@ impl Engine {
     ) -> Self {
         Self {
             world,
+            store: Arc::new(std::sync::OnceLock::new()),
             broken: Arc::new(broken),
             faults: Arc::new(Faults::default()),
             log: Arc::new(RequestLog::new(log_size)),
@@ -172,7 +177,19 @@ impl Engine {
         }
     }
 
-    /// The world (for the control plane: reset, clock, state).
+    /// From now on the world records every change in `store` (persistence), and calls wait
+    /// for their change to be durable before they are answered.
+    pub fn set_store(&self, store: Arc<Store>) {
+        self.world.set_journal(store.clone());
+        let _ = self.store.set(store);
+    }
+
+    /// The persistence store, when there is one.
+    pub fn store(&self) -> Option<&Arc<Store>> {
+        self.store.get()
+    }
+
+    /// The world (for the control plane: reading the clock and state).
     pub fn world(&self) -> &World {
         &self.world
     }
@@ -231,17 +248,67 @@ impl Engine {
         let mut when = None;
         let out = match fault {
             Some(f) => render(Err(Refusal::Fault(f))),
-            None => self
-                .world
-                .apply(meta.account, naming, wall_ms(), call, |now, answer| {
-                    when = Some(now);
-                    render(answer.map_err(Refusal::Domain))
-                }),
+            None => {
+                let (out, recorded) =
+                    self.world
+                        .apply(meta.account, naming, wall_ms(), call, |now, answer| {
+                            when = Some(now);
+                            render(answer.map_err(Refusal::Domain))
+                        });
+                self.durable(recorded).await;
+                out
+            }
         };
         if let Some((region, resource_ids)) = logged {
             self.record(meta, &out, region, resource_ids, when, verdict.fired);
         }
         out
+    }
+
+    /// Waits until a journal entry is durable (at once without persistence).
+    pub async fn durable(&self, recorded: Recorded) {
+        if let (Some(seq), Some(store)) = (recorded, self.store.get()) {
+            store.wait_durable(seq).await;
+        }
+    }
+
+    /// Resets everything or one account (see `World::reset_to`); durable when it returns.
+    pub async fn reset(&self, account: Option<&str>, seed: Option<u64>) {
+        let recorded = self.world.reset_to(account, seed);
+        if account.is_none() || seed.is_some() {
+            self.restart_request_ids(seed);
+        }
+        self.durable(recorded).await;
+    }
+
+    /// Imports a document (see `World::import`); durable when it returns.
+    ///
+    /// # Errors
+    /// The document's first problem; nothing changes then.
+    pub async fn import(
+        &self,
+        snapshot: domain::Snapshot,
+        account: Option<&str>,
+    ) -> Result<(), domain::world::ImportError> {
+        let recorded = self.world.import(snapshot, account, wall_ms())?;
+        self.durable(recorded).await;
+        Ok(())
+    }
+
+    /// Advances the clock; durable when it returns.
+    ///
+    /// # Errors
+    /// An advance out of range.
+    pub async fn advance(&self, ms: i64) -> Result<(), domain::clock::AdvanceError> {
+        let (_, recorded) = self.world.advance(ms, wall_ms())?;
+        self.durable(recorded).await;
+        Ok(())
+    }
+
+    /// Switches the clock's mode; durable when it returns.
+    pub async fn set_clock_mode(&self, mode: domain::clock::ClockMode) {
+        let (_, recorded) = self.world.set_clock_mode(mode, wall_ms());
+        self.durable(recorded).await;
     }
 
     /// Logs a call that was answered before it reached the engine (a request the dialect

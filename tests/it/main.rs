@@ -7,5 +7,6 @@ mod disks;
 mod golden;
 mod golden_replication;
 mod instances;
+mod persistence;
 mod protocol;
 mod replication;
