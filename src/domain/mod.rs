@@ -20,6 +20,8 @@ pub mod error;
 pub(crate) mod fixture;
 pub mod ids;
 pub mod instance;
+#[cfg(test)]
+mod mirror_tests;
 pub mod op;
 pub mod query;
 pub mod replica;

@@ -279,6 +279,12 @@ impl World {
         self.lock().snapshot()
     }
 
+    /// The catalog (immutable: readable without the lock, e.g. by a dialect filtering what it
+    /// offers before a call).
+    pub fn catalog(&self) -> &Catalog {
+        &self.initial.catalog
+    }
+
     /// Restores the start-up state (catalog, seed, id sequence), keeping the clock where it is.
     pub fn reset(&self) {
         let mut cloud = self.lock();
