@@ -83,6 +83,25 @@ pub struct ServeArgs {
     /// Seconds after which a request that has not been fully received is answered 504 RequestTimeout.
     #[arg(long, env = "ECS_EMULATOR_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// An OTC (Keystone) user, NAME:PASSWORD[:DOMAIN]. Repeatable; comma-separated in the
+    /// variable. Without any: admin:admin in domain Default.
+    #[arg(
+        long = "otc-user",
+        env = "ECS_EMULATOR_OTC_USERS",
+        value_delimiter = ','
+    )]
+    pub otc_users: Vec<String>,
+
+    /// An OTC project, NAME:REGION[:ACCOUNT] (a project is one account in one region).
+    /// Repeatable; comma-separated in the variable. Without any: eu-de:eu-de and eu-nl:eu-nl,
+    /// in account 1000000000000001.
+    #[arg(
+        long = "otc-project",
+        env = "ECS_EMULATOR_OTC_PROJECTS",
+        value_delimiter = ','
+    )]
+    pub otc_projects: Vec<String>,
 }
 
 /// Flags of `healthcheck`.
@@ -202,6 +221,8 @@ impl ServeArgs {
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            otc_users: Vec::new(),
+            otc_projects: Vec::new(),
         }
     }
 }
