@@ -6,5 +6,6 @@ mod disks;
 mod golden;
 mod golden_replication;
 mod instances;
+mod otc;
 mod protocol;
 mod replication;
