@@ -248,6 +248,24 @@ pub struct ServeArgs {
     /// How many of the most recent calls GET /_emulator/requests keeps (0 turns the log off).
     #[arg(long, env = "ECS_EMULATOR_REQUEST_LOG", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=100_000))]
     pub request_log_size: u64,
+    /// An OTC (Keystone) user, NAME:PASSWORD[:DOMAIN]. Repeatable; comma-separated in the
+    /// variable. Without any: admin:admin in domain Default.
+    #[arg(
+        long = "otc-user",
+        env = "ECS_EMULATOR_OTC_USERS",
+        value_delimiter = ','
+    )]
+    pub otc_users: Vec<String>,
+
+    /// An OTC project, NAME:REGION[:ACCOUNT] (a project is one account in one region).
+    /// Repeatable; comma-separated in the variable. Without any: eu-de:eu-de and eu-nl:eu-nl,
+    /// in account 1000000000000001.
+    #[arg(
+        long = "otc-project",
+        env = "ECS_EMULATOR_OTC_PROJECTS",
+        value_delimiter = ','
+    )]
+    pub otc_projects: Vec<String>,
 }
 
 /// Flags of `healthcheck`.
@@ -390,6 +408,8 @@ impl ServeArgs {
             durability: DurabilityArg::Strict,
             admin_token: None,
             allowed_hosts: Vec::new(),
+            otc_users: Vec::new(),
+            otc_projects: Vec::new(),
         }
     }
 }

@@ -4,7 +4,9 @@
 //! Four bands, each knowing only the ones below it:
 //! - **wire** — one module per dialect: [`aliyun`] (the RPC endpoint on `/`: parameters,
 //!   signatures, JSON/XML replies, the closed error-code set, and `aliyun::vocab`, the one place
-//!   Alibaba's spellings and id formats live); and [`control`] (the emulator's own
+//!   Alibaba's spellings and id formats live); [`otc`] (Open Telekom Cloud over REST: Keystone
+//!   on `/v3`, EVS volumes and replication on `/v2/{project_id}`, spellings in `otc::vocab`);
+//!   and [`control`] (the emulator's own
 //!   `/_emulator/*` endpoints, which list operations from the dialect-neutral registry in
 //!   [`state`]);
 //! - **dispatch** — [`aliyun::actions`]: one table row per (Version, Action), declaring the
@@ -40,6 +42,7 @@ pub mod config;
 pub mod control;
 pub mod domain;
 pub mod engine;
+pub mod otc;
 pub mod persist;
 pub mod seed;
 pub mod state;
@@ -62,9 +65,11 @@ pub use state::AppState;
 pub fn app(state: AppState) -> Router {
     // The control plane catches its own panics first; everything else is the RPC endpoint's.
     let control = control::router(state.clone()).layer(CatchPanicLayer::custom(control::on_panic));
+    let otc = otc::router().layer(CatchPanicLayer::custom(otc::on_panic));
     Router::new()
         .route("/", any(root))
         .merge(control)
+        .merge(otc)
         .fallback(fallback)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -110,9 +115,18 @@ async fn root(state: axum::extract::State<AppState>, req: Request) -> Response {
     }
 }
 
-/// `/` without an `Action`: no other dialect serves a document there yet, so the RPC endpoint
-/// answers as it does for any request missing its action.
+/// `/` without an `Action`: a bare `GET /` (no query, no `x-acs-*` header) is Keystone's
+/// version list; anything else the RPC endpoint answers as a request missing its action.
 async fn without_action(state: axum::extract::State<AppState>, req: Request) -> Response {
+    let bare = req.method() == axum::http::Method::GET
+        && req.uri().query().is_none()
+        && !req
+            .headers()
+            .keys()
+            .any(|k| k.as_str().starts_with("x-acs-"));
+    if bare {
+        return otc::keystone::root(req.headers().clone()).await;
+    }
     aliyun::rpc::handle_request(state, req)
         .await
         .into_response()
@@ -128,12 +142,14 @@ fn carries_action(req: &Request) -> bool {
         || req.method() == axum::http::Method::POST
 }
 
-/// Any other path: `/_emulator/…` answers as the control plane does, everything else as the
-/// RPC endpoint (`404 InvalidAction.NotFound`). `/v2/…` and `/v3…` are kept for the OpenStack
-/// dialect.
+/// Any other path: `/_emulator/…` answers as the control plane does, `/v2/…` and `/v3…` as
+/// the OTC dialect (`404 itemNotFound`), everything else as the RPC endpoint
+/// (`404 InvalidAction.NotFound`).
 async fn fallback(uri: Uri) -> Response {
     if uri.path().starts_with("/_emulator/") {
         control::not_found().await.into_response()
+    } else if uri.path().starts_with("/v2/") || uri.path().starts_with("/v3") {
+        otc::not_found().await.into_response()
     } else {
         aliyun::rpc::not_found().await.into_response()
     }

@@ -39,6 +39,8 @@ pub struct AppState {
     pub engine: Engine,
     /// The Alibaba dialect's parts.
     pub aliyun: Arc<Aliyun>,
+    /// The OTC dialect's parts.
+    pub otc: Arc<crate::otc::Otc>,
     /// Every operation served, by dialect, version and action.
     pub registry: Arc<Vec<Operation>>,
     /// Limits.
@@ -67,6 +69,11 @@ impl AppState {
         let catalog = Arc::new(Catalog::builtin().map_err(|e| e.to_string())?);
         let seed = args.fixtures.as_deref().map(SeedFile::load).transpose()?;
         let durations = Durations::for_timing(args.timing.into(), args.rpo_scale);
+        let identity = crate::otc::identity::Identity::from_config(
+            &args.otc_users,
+            &args.otc_projects,
+            &catalog,
+        )?;
         let mut cloud = Cloud::new(catalog, durations, args.clock.into(), wall_ms(), args.seed);
         let broken = match &seed {
             Some(seed) => seed
@@ -92,7 +99,13 @@ impl AppState {
             aliyun: Arc::new(Aliyun {
                 verifier: Verifier::new(args.auth, Keyring::new(args.access_keys.iter().cloned())),
             }),
-            registry: Arc::new(crate::aliyun::actions::operations()),
+            otc: Arc::new(crate::otc::Otc { identity }),
+            registry: Arc::new(
+                crate::aliyun::actions::operations()
+                    .into_iter()
+                    .chain(crate::otc::operations())
+                    .collect(),
+            ),
             limits: Limits {
                 max_body_bytes: args.max_body_bytes,
                 request_timeout: Duration::from_secs(args.request_timeout_secs),
@@ -157,6 +170,7 @@ impl AppState {
 fn naming_by_name(name: &str) -> Option<&'static dyn Naming> {
     match name {
         "alibaba" => Some(&AliyunNaming),
+        "otc" => Some(&crate::otc::vocab::OtcNaming),
         _ => None,
     }
 }

@@ -13,7 +13,71 @@ use crate::domain::replica_sync::ReplicaStatus;
 use crate::domain::{self, Denial, Field, Kind, Naming, Op};
 
 use super::error::{ApiError, Dialect, ErrorCode};
+use crate::domain::call::Call;
+use crate::domain::catalog::Catalog;
 use crate::engine::Fault;
+
+/// This dialect's tag on the catalog's regions and disk categories.
+pub const DIALECT: &str = "alibaba";
+
+/// The region, if this dialect offers it (other dialects' regions are unknown here).
+///
+/// # Errors
+/// NotFound(Region).
+pub fn offered_region<'c>(catalog: &'c Catalog, id: &str) -> domain::Result<&'c Region> {
+    catalog
+        .region(id)
+        .ok()
+        .filter(|r| r.offered_by(DIALECT))
+        .ok_or_else(|| domain::Error::not_found(Kind::Region, id))
+}
+
+/// Refuses a call that would create something in a region, or of a disk category, this dialect
+/// does not offer, or filter by such a category, as if the catalog had no such entry. Reads
+/// and operations on what exists already are served in every region (another dialect's disks
+/// and pairs are visible here).
+///
+/// # Errors
+/// NotFound(Region), InvalidField(DestinationRegion), DiskCategoryNotSupported,
+/// SystemDiskCategoryNotSupported.
+pub fn offered(call: &Call, catalog: &Catalog) -> domain::Result<()> {
+    let region = |id: &str| offered_region(catalog, id).map(|_| ());
+    let destination =
+        |id: &str| region(id).map_err(|_| domain::Error::InvalidField(Field::DestinationRegion));
+    let category = |c: &Option<String>, refusal: Denial| match c
+        .as_deref()
+        .and_then(|c| catalog.disk_category(c))
+    {
+        Some(cat) if !cat.offered_by(DIALECT) => Err(domain::Error::Denied(refusal)),
+        _ => Ok(()),
+    };
+    match call {
+        Call::CreateInstances { spec, .. } => {
+            region(&spec.region_id)?;
+            category(&spec.system_disk.0, Denial::SystemDiskCategoryNotSupported)?;
+            for d in &spec.data_disks {
+                category(&d.category, Denial::DiskCategoryNotSupported)?;
+            }
+            Ok(())
+        }
+        Call::CreateDisk {
+            region_id, spec, ..
+        } => {
+            region(region_id)?;
+            category(&spec.category, Denial::DiskCategoryNotSupported)
+        }
+        Call::DescribeDisks(q) => category(&q.category, Denial::DiskCategoryNotSupported),
+        Call::CreatePair { spec, .. } => {
+            region(&spec.region_id)?;
+            destination(&spec.destination_region_id)
+        }
+        Call::CreateGroup { spec, .. } => {
+            region(&spec.region_id)?;
+            destination(&spec.destination_region_id)
+        }
+        _ => Ok(()),
+    }
+}
 
 /// The status names of ECS instances.
 pub fn instance_status(s: InstanceStatus) -> &'static str {
@@ -72,6 +136,9 @@ pub fn replica_status(s: ReplicaStatus) -> &'static str {
         S::Deleting => "deleting",
         S::Deleted => "deleted",
         S::DeleteFailed => "delete_failed",
+        // Only synchronous (OTC) groups pass these; Alibaba has no word for them.
+        S::Reversing => "reversing",
+        S::Updating => "updating",
     }
 }
 
@@ -79,6 +146,14 @@ pub fn replica_status(s: ReplicaStatus) -> &'static str {
 pub fn status_cause(c: StatusCause) -> &'static str {
     match c {
         StatusCause::DeviceRemoved => "DeviceRemoved",
+        StatusCause::DeviceSizeChanged => "DeviceSizeChanged",
+        // Creates accepted and then failed (synchronous pairs of another dialect).
+        StatusCause::SourceDiskMissing => "SourceDiskNotFound",
+        StatusCause::DestinationDiskMissing => "DestinationDiskNotFound",
+        StatusCause::SizeMismatch => "DiskSizeMismatch",
+        StatusCause::SourceDiskPaired => "SourceDiskInAnotherPair",
+        StatusCause::DestinationDiskPaired => "DestinationDiskInAnotherPair",
+        StatusCause::DestinationDiskAttached => "DestinationDiskAttached",
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::catalog::Catalog;
 use super::clock::Millis;
-use super::compute_query::{DiskQuery, InstanceQuery, StatusQuery};
+use super::compute_query::{DiskListing, DiskQuery, InstanceQuery, StatusQuery};
 use super::disk::{Disk, NewDisk};
 use super::instance::{Instance, NewInstance, StopMode};
 use super::op::Op;
@@ -91,6 +91,15 @@ pub enum Call {
     },
     #[serde(skip)]
     DescribeDisks(DiskQuery),
+    /// Disks of a region in creation order (newest first on request) after a marker, or one
+    /// disk by id.
+    #[serde(skip)]
+    ListDisks(DiskListing),
+    /// One disk grows (a pair it is in breaks).
+    ExtendDisk {
+        id: String,
+        size: u32,
+    },
     /// A read of the catalog itself; the dialect picks what it shows.
     #[serde(skip)]
     ReadCatalog(Op),
@@ -149,6 +158,20 @@ pub enum Call {
     },
     #[serde(skip)]
     DescribeGroups(GroupQuery),
+    /// Settings and membership of a group in one step.
+    UpdateGroup {
+        target: Target,
+        changes: GroupChanges,
+        add: Vec<String>,
+        remove: Vec<String>,
+    },
+    /// Planned switchover of a synchronous group.
+    ReverseGroup(Target),
+    /// Grow both disks of some members: (pair, new size in GiB).
+    ExtendGroup {
+        target: Target,
+        sizes: Vec<(String, u32)>,
+    },
 }
 
 /// What a call answers. Describe pages borrow from the world: they are encoded before the
@@ -166,6 +189,11 @@ pub enum Answer<'s> {
     },
     InstanceStatuses(Page<&'s Instance>),
     Disks(Page<&'s Disk>),
+    /// A disk listing, and for each disk whether a pair holds it.
+    DiskList {
+        page: Page<&'s Disk>,
+        paired: Vec<bool>,
+    },
     Catalog(&'s Catalog),
     Pairs(Page<PairRow>),
     Groups(Page<GroupRow>),
@@ -190,7 +218,8 @@ impl Call {
             Self::AttachDisk { .. } => Op::AttachDisk,
             Self::DetachDisk { .. } => Op::DetachDisk,
             Self::DeleteDisk { .. } => Op::DeleteDisk,
-            Self::DescribeDisks(_) => Op::DescribeDisks,
+            Self::DescribeDisks(_) | Self::ListDisks(_) => Op::DescribeDisks,
+            Self::ExtendDisk { .. } => Op::ExtendDisk,
             Self::ReadCatalog(op) => *op,
             Self::CreatePair { .. } => Op::CreatePair,
             Self::StartPair { .. } => Op::StartPair,
@@ -211,6 +240,9 @@ impl Call {
             Self::FailoverGroup(_) => Op::FailoverGroup,
             Self::ReprotectGroup { .. } => Op::ReprotectGroup,
             Self::DescribeGroups(_) => Op::DescribeGroups,
+            Self::UpdateGroup { .. } => Op::UpdateGroup,
+            Self::ReverseGroup(_) => Op::ReverseGroup,
+            Self::ExtendGroup { .. } => Op::ExtendGroup,
         }
     }
 
@@ -241,7 +273,7 @@ impl Call {
                 instance_id,
                 disk_id,
             } => two((Instance, instance_id), (Disk, disk_id)),
-            Self::DeleteDisk { id } => one((Disk, id)),
+            Self::DeleteDisk { id } | Self::ExtendDisk { id, .. } => one((Disk, id)),
             Self::CreatePair { spec, .. } => two(
                 (Disk, spec.disk_id.as_str()),
                 (Disk, spec.destination_disk_id.as_str()),
@@ -262,7 +294,10 @@ impl Call {
             | Self::ReprotectGroup { target, .. }
             | Self::DeleteGroup(target)
             | Self::StopGroup(target)
-            | Self::FailoverGroup(target) => one((ReplicaGroup, &target.id)),
+            | Self::FailoverGroup(target)
+            | Self::UpdateGroup { target, .. }
+            | Self::ReverseGroup(target)
+            | Self::ExtendGroup { target, .. } => one((ReplicaGroup, &target.id)),
             _ => [None, None],
         };
         list.into_iter().flatten()
@@ -276,6 +311,7 @@ impl Call {
             Self::DescribeInstanceStatus(q) => Some(&q.region_id),
             Self::CreateDisk { region_id, .. } => Some(region_id),
             Self::DescribeDisks(q) => Some(&q.region_id),
+            Self::ListDisks(q) => Some(&q.region_id),
             Self::CreatePair { spec, .. } => Some(&spec.region_id),
             Self::CreateGroup { spec, .. } => Some(&spec.region_id),
             Self::DescribePairs(q) => Some(&q.region_id),
@@ -294,7 +330,10 @@ impl Call {
             | Self::ReprotectGroup { target, .. }
             | Self::DeleteGroup(target)
             | Self::StopGroup(target)
-            | Self::FailoverGroup(target) => Some(&target.region),
+            | Self::FailoverGroup(target)
+            | Self::UpdateGroup { target, .. }
+            | Self::ReverseGroup(target)
+            | Self::ExtendGroup { target, .. } => Some(&target.region),
             _ => None,
         }
     }

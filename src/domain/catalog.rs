@@ -50,6 +50,8 @@ pub struct DiskCategory {
     /// Disks of this category can be replicated.
     #[serde(default)]
     pub replicable: bool,
+    /// The dialects whose clients may create disks of this category (opaque to the domain).
+    pub dialects: Vec<String>,
 }
 
 /// A performance level of a disk category.
@@ -99,6 +101,23 @@ pub struct Region {
     pub id_prefix: String,
     /// Its zones.
     pub zones: Vec<Zone>,
+    /// The dialects that offer the region (opaque to the domain: each dialect filters its
+    /// listings and its creates by its own tag).
+    pub dialects: Vec<String>,
+}
+
+impl Region {
+    /// True when `dialect` offers this region.
+    pub fn offered_by(&self, dialect: &str) -> bool {
+        self.dialects.iter().any(|d| d == dialect)
+    }
+}
+
+impl DiskCategory {
+    /// True when `dialect` offers this category.
+    pub fn offered_by(&self, dialect: &str) -> bool {
+        self.dialects.iter().any(|d| d == dialect)
+    }
 }
 
 /// A zone.
@@ -220,5 +239,22 @@ mod tests {
             c.disk_category("cloud").unwrap().sizes(Some("PL3")),
             Ok((5, 2_000))
         );
+    }
+
+    #[test]
+    fn every_region_and_category_names_its_dialects() {
+        let c = Catalog::builtin().unwrap();
+        for r in &c.regions {
+            let otc = r.id.starts_with("eu-de") || r.id.starts_with("eu-nl");
+            assert_eq!(r.offered_by("otc"), otc, "{}", r.id);
+            assert_eq!(r.offered_by("alibaba"), !otc, "{}", r.id);
+        }
+        for t in ["SSD", "SAS", "SATA"] {
+            let cat = c.disk_category(t).unwrap();
+            assert!(cat.offered_by("otc") && !cat.offered_by("alibaba") && cat.replicable);
+            assert_eq!(cat.sizes(None), Ok((10, 32_768)));
+        }
+        assert!(!c.disk_category("cloud_essd").unwrap().offered_by("otc"));
+        assert_eq!(c.zone("eu-nl-03").unwrap().0.id, "eu-nl");
     }
 }

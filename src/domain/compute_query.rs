@@ -207,6 +207,27 @@ impl DiskQuery {
     }
 }
 
+/// A disk listing in creation order with a marker (the REST style), or one disk by id.
+#[derive(Debug, Clone, Default)]
+pub struct DiskListing {
+    /// Region (required).
+    pub region_id: String,
+    /// One disk: NotFound when it is not in the region.
+    pub id: Option<String>,
+    /// Exact name.
+    pub name: Option<String>,
+    /// Status.
+    pub status: Option<DiskStatus>,
+    /// Newest first (else oldest first).
+    pub newest_first: bool,
+    /// Start after this disk (NotFound when it is not in the region).
+    pub marker: Option<String>,
+    /// Skip this many after the marker.
+    pub offset: usize,
+    /// At most this many.
+    pub limit: usize,
+}
+
 /// The filters of an instance-status Describe.
 #[derive(Debug, Clone, Default)]
 pub struct StatusQuery {
@@ -364,6 +385,71 @@ impl Scope<'_> {
             test,
         );
         Ok(settled(instances, &ids, total, now, Instance::settle))
+    }
+
+    /// A disk listing: the region's disks in creation order (reversed when asked), filtered,
+    /// after the marker; and for each disk whether a pair holds it.
+    ///
+    /// # Errors
+    /// NotFound(Region); NotFound(Disk) for an unknown `id` or marker.
+    pub fn list_disks(&mut self, q: &DiskListing) -> Result<(Page<&Disk>, Vec<bool>)> {
+        self.catalog.region(&q.region_id)?;
+        let now = self.now;
+        let in_region = |acc: &super::world::Account, id: &str| {
+            acc.disks
+                .get(id)
+                .is_some_and(|d| d.region_id == q.region_id)
+        };
+        if let Some(id) = &q.id {
+            if !in_region(self.account, id) {
+                return Err(Error::not_found(Kind::Disk, id));
+            }
+        }
+        if let Some(m) = &q.marker {
+            if !in_region(self.account, m) {
+                return Err(Error::not_found(Kind::Disk, m));
+            }
+        }
+        let mut ids: Vec<String> = match &q.id {
+            Some(id) => vec![id.clone()],
+            None => self
+                .account
+                .index
+                .disks
+                .ids(&q.region_id)
+                .map(str::to_owned)
+                .collect(),
+        };
+        if q.newest_first {
+            ids.reverse();
+        }
+        for id in &ids {
+            if let Some(d) = self.account.disks.get_mut(id) {
+                d.settle(now);
+            }
+        }
+        let start = q
+            .marker
+            .as_ref()
+            .and_then(|m| ids.iter().position(|i| i == m))
+            .map_or(0, |at| at + 1);
+        let disks = &self.account.disks;
+        let matching: Vec<&Disk> = ids[start..]
+            .iter()
+            .filter_map(|id| disks.get(id))
+            .filter(|d| q.name.as_ref().is_none_or(|n| *n == d.name))
+            .filter(|d| q.status.is_none_or(|s| s == d.status()))
+            .collect();
+        let total = matching.len();
+        let items: Vec<&Disk> = matching.into_iter().skip(q.offset).take(q.limit).collect();
+        let pairs = &self.account.replication.pair_of_disk;
+        let paired = items.iter().map(|d| pairs.contains_key(&d.id)).collect();
+        let page = Page {
+            items,
+            next_token: String::new(),
+            total,
+        };
+        Ok((page, paired))
     }
 
     /// Disks matching `q`, one page in creation order; only the page is settled.

@@ -93,9 +93,17 @@ pub struct Disk {
     pub detached_at: Option<Millis>,
     /// Tags in the order given.
     pub tags: Vec<(String, String)>,
+    /// The last change made by a call (attach, detach, growth).
+    #[serde(default)]
+    pub touched_at: Option<Millis>,
 }
 
 impl Disk {
+    /// The last change, or `None` while nothing changed since the creation.
+    pub fn updated_at(&self) -> Option<Millis> {
+        super::replica_pair::changed_after(self.created_at, self.touched_at, self.life.since())
+    }
+
     /// The current status (after settling).
     pub fn status(&self) -> DiskStatus {
         self.life.status()
@@ -276,6 +284,7 @@ impl Scope<'_> {
             created_at: now,
             detached_at: None,
             tags: spec.tags.clone(),
+            touched_at: None,
         };
         self.account.index.disks.insert(&disk.region_id, seq, &id);
         self.account.disks.insert(id.clone(), disk);
@@ -307,6 +316,46 @@ impl Scope<'_> {
         }
         self.disk_path(id, DiskOp::Delete)?;
         self.remove_disk(id);
+        Ok(())
+    }
+
+    /// Checks that the disk may grow to `size` GiB now.
+    ///
+    /// # Errors
+    /// NotFound; IncorrectStatus unless Available or In_use; SizeNotSupported for a size not
+    /// larger than today's or over the category's limit.
+    pub(crate) fn check_growth(&mut self, id: &str, size: u32) -> Result<()> {
+        let catalog = self.catalog;
+        let disk = self.disk_mut(id)?;
+        if !matches!(disk.status(), DiskStatus::Available | DiskStatus::InUse) {
+            return Err(incorrect(id, disk.status()));
+        }
+        let max = catalog
+            .disk_category(&disk.category)
+            .map_or(u32::MAX, |c| c.max_size);
+        if size <= disk.size || size > max {
+            return Err(Error::Denied(Denial::SizeNotSupported));
+        }
+        Ok(())
+    }
+
+    /// Sets a checked disk's size (the caller keeps its pair whole, or breaks it).
+    pub(crate) fn grow_disk(&mut self, id: &str, size: u32) {
+        let now = self.now;
+        if let Ok(d) = self.disk_mut(id) {
+            d.size = size;
+            d.touched_at = Some(now);
+        }
+    }
+
+    /// Extend: one disk grows; a pair it belongs to becomes `invalid` (its sizes differ now).
+    ///
+    /// # Errors
+    /// As [`Scope::check_growth`].
+    pub fn extend_disk(&mut self, id: &str, size: u32) -> Result<()> {
+        self.check_growth(id, size)?;
+        self.grow_disk(id, size);
+        self.on_disk_resized(id);
         Ok(())
     }
 

@@ -73,6 +73,11 @@ impl<'a> Scope<'a> {
             } => done(self.detach_disk(&instance_id, &disk_id)),
             Call::DeleteDisk { id } => done(self.delete_disk(&id)),
             Call::DescribeDisks(q) => self.describe_disks(&q).map(Answer::Disks),
+            Call::ListDisks(q) => {
+                let (page, paired) = self.list_disks(&q)?;
+                Ok(Answer::DiskList { page, paired })
+            }
+            Call::ExtendDisk { id, size } => done(self.extend_disk(&id, size)),
             Call::ReadCatalog(_) => Ok(Answer::Catalog(self.catalog)),
             Call::CreatePair { spec, token } => one(self.idempotent(op, token.as_ref(), |s| {
                 s.create_replica_pair(&spec).map(|id| vec![id])
@@ -119,6 +124,18 @@ impl<'a> Scope<'a> {
                 s.reprotect_replica_group(r, id, reverse)
             }),
             Call::DescribeGroups(q) => self.describe_replica_groups(&q).map(Answer::Groups),
+            Call::UpdateGroup {
+                target,
+                changes,
+                add,
+                remove,
+            } => self.once(op, &target, |s, r, id| {
+                s.update_replica_group(r, id, &changes, &add, &remove)
+            }),
+            Call::ReverseGroup(t) => self.once(op, &t, |s, r, id| s.reverse_replica_group(r, id)),
+            Call::ExtendGroup { target, sizes } => self.once(op, &target, |s, r, id| {
+                s.extend_replica_group(r, id, &sizes)
+            }),
         }
     }
 

@@ -21,6 +21,8 @@ pub(crate) mod fixture;
 pub mod ids;
 pub mod instance;
 pub mod journal;
+#[cfg(test)]
+mod mirror_tests;
 pub mod op;
 pub mod query;
 pub mod replica;

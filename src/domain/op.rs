@@ -21,6 +21,7 @@ pub enum Op {
     DetachDisk,
     DeleteDisk,
     DescribeDisks,
+    ExtendDisk,
     // catalog
     DescribeRegions,
     DescribeZones,
@@ -47,6 +48,9 @@ pub enum Op {
     StopGroup,
     FailoverGroup,
     ReprotectGroup,
+    UpdateGroup,
+    ReverseGroup,
+    ExtendGroup,
 }
 
 impl Op {
@@ -90,6 +94,9 @@ impl Op {
                 | Self::StopGroup
                 | Self::FailoverGroup
                 | Self::ReprotectGroup
+                | Self::UpdateGroup
+                | Self::ReverseGroup
+                | Self::ExtendGroup
         )
     }
 }

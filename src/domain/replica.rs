@@ -23,6 +23,8 @@ pub struct Replication {
     pub pairs: BTreeMap<String, ReplicaPair>,
     /// Groups by id.
     pub groups: BTreeMap<String, ReplicaGroup>,
+    /// Counter giving every pair and group its creation order.
+    pub next_seq: u64,
     /// Pair ids by region and site.
     #[serde(skip)]
     pub pair_index: RegionIndex,
@@ -62,8 +64,10 @@ impl Replication {
         for (id, p) in &self.pairs {
             ix.pair_index
                 .insert(id, &p.source.region_id, &p.destination.region_id);
-            for disk in [&p.source.disk_id, &p.destination.disk_id] {
-                ix.pair_of_disk.insert(disk.clone(), id.clone());
+            if p.holds_disks() {
+                for disk in [&p.source.disk_id, &p.destination.disk_id] {
+                    ix.pair_of_disk.insert(disk.clone(), id.clone());
+                }
             }
             if let Some(at) = p.track.deleted_at() {
                 ix.deletions.insert((at, id.clone()));
@@ -200,6 +204,26 @@ impl Scope<'_> {
         if pair.status() != ReplicaStatus::Deleting {
             pair.track.invalidate(now);
             pair.status_message = Some(StatusCause::DeviceRemoved);
+        }
+    }
+
+    /// Called after a disk grew on its own: a pair using it becomes `invalid` (size changed).
+    pub(crate) fn on_disk_resized(&mut self, disk_id: &str) {
+        self.purge_replicas();
+        let now = self.now;
+        let rep = &mut self.account.replication;
+        let Some(pair) = rep
+            .pair_of_disk
+            .get(disk_id)
+            .and_then(|id| rep.pairs.get_mut(id))
+        else {
+            return;
+        };
+        pair.settle(now);
+        if pair.status() != ReplicaStatus::Deleting {
+            pair.track.invalidate(now);
+            pair.status_message = Some(StatusCause::DeviceSizeChanged);
+            pair.touched_at = Some(now);
         }
     }
 

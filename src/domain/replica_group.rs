@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::clock::Millis;
 use super::error::{Field, Status};
 use super::replica_index::Site;
+use super::replica_pair::changed_after;
 use super::replica_pair::too_soon;
 use super::replica_site::{check_site, CallSite, Place};
-use super::replica_sync::{Dwell, Effect, ReplicaStatus as S, Track};
+use super::replica_sync::{Dwell, Effect, Mode, Modes, ReplicaStatus as S, Track};
 use super::world::Scope;
 use super::{Denial, Error, Kind, Result};
 
@@ -54,8 +55,14 @@ pub struct ReplicaGroup {
     pub tags: Vec<(String, String)>,
     /// Member pairs in the order added.
     pub pair_ids: Vec<String>,
+    /// Creation order within the account.
+    #[serde(default)]
+    pub seq: u64,
     /// Creation time.
     pub created_at: Millis,
+    /// The last change made by a call.
+    #[serde(default)]
+    pub touched_at: Option<Millis>,
     /// The group's own status, syncs and recovery point (members move in lockstep).
     pub track: Track,
 }
@@ -78,6 +85,24 @@ impl ReplicaGroup {
             Some(Site::Backup) => dst == region,
         }
     }
+
+    /// How its members replicate.
+    pub fn mode(&self) -> Mode {
+        self.track.mode()
+    }
+
+    /// The side written to now: the destination once failed over, else the source.
+    pub fn serving(&self) -> &Place {
+        match self.track.status() {
+            S::Failovered => &self.destination,
+            _ => &self.source,
+        }
+    }
+
+    /// The last change, or `None` while nothing changed since the creation.
+    pub fn updated_at(&self) -> Option<Millis> {
+        changed_after(self.created_at, self.touched_at, self.track.since())
+    }
 }
 
 /// Operations on a group's status (see `PairOp` for Start/Resume and Reprotect/CancelFailover).
@@ -95,11 +120,17 @@ pub enum GroupOp {
     Delete,
     AddPair,
     RemovePair,
+    /// Settings and membership changed in one step (`updating`, then back).
+    Update,
+    /// A planned switchover of a synchronous group: the direction turns without data loss.
+    Reverse,
+    /// Every disk of some members grows.
+    Extend,
 }
 
 impl GroupOp {
     /// Every operation, for exhaustive table tests.
-    pub const ALL: [Self; 11] = [
+    pub const ALL: [Self; 14] = [
         Self::Start,
         Self::Resume,
         Self::OneShot,
@@ -111,6 +142,9 @@ impl GroupOp {
         Self::Delete,
         Self::AddPair,
         Self::RemovePair,
+        Self::Update,
+        Self::Reverse,
+        Self::Extend,
     ];
 
     /// The refusal when the group's status does not allow the operation.
@@ -125,29 +159,35 @@ impl GroupOp {
 
 const RUNNING: &[S] = &[S::InitialSyncing, S::Syncing, S::Normal];
 
-/// The group state table: (operation, allowed from, effect); the first matching row wins.
-/// Start is allowed while already running (documented) and then changes nothing; groups report
-/// `initial_syncing` during their first copy, like pairs.
-pub const MACHINE: &[(GroupOp, &[S], Effect)] = &[
+/// The group state table: (operation, modes, allowed from, effect); the first matching row
+/// wins. Start is allowed while already running (documented) and then changes nothing; groups
+/// report `initial_syncing` during their first copy, like pairs. A synchronous group that never
+/// replicated counts as paused, has no one-shot copy, mirrors again right after a reprotect, and
+/// can switch direction while in sync (`Reverse`).
+pub const MACHINE: &[(GroupOp, Modes, &[S], Effect)] = &[
     (
         GroupOp::Start,
+        Modes::Any,
         &[S::Created, S::Stopped],
         Effect::Go(S::InitialSyncing, Dwell::FullSync, S::Normal),
     ),
-    (GroupOp::Start, RUNNING, Effect::Keep),
+    (GroupOp::Start, Modes::Any, RUNNING, Effect::Keep),
     (
         GroupOp::Resume,
+        Modes::Any,
         &[S::Stopped],
         Effect::Go(S::Syncing, Dwell::IncrementalSync, S::Normal),
     ),
-    (GroupOp::Resume, RUNNING, Effect::Keep),
+    (GroupOp::Resume, Modes::Any, RUNNING, Effect::Keep),
     (
         GroupOp::OneShot,
+        Modes::Asynchronous,
         &[S::Created, S::ManualSyncing, S::Stopped],
         Effect::Go(S::ManualSyncing, Dwell::Copy, S::Stopped),
     ),
     (
         GroupOp::Stop,
+        Modes::Any,
         &[
             S::InitialSyncing,
             S::ManualSyncing,
@@ -157,10 +197,27 @@ pub const MACHINE: &[(GroupOp, &[S], Effect)] = &[
         ],
         Effect::Go(S::Stopping, Dwell::Short, S::Stopped),
     ),
-    (GroupOp::Stop, &[S::Stopping, S::Stopped], Effect::Keep),
-    (GroupOp::Modify, &[S::Created, S::Stopped], Effect::Keep),
+    (
+        GroupOp::Stop,
+        Modes::Any,
+        &[S::Stopping, S::Stopped],
+        Effect::Keep,
+    ),
+    (
+        GroupOp::Stop,
+        Modes::Synchronous,
+        &[S::Created],
+        Effect::Keep,
+    ),
+    (
+        GroupOp::Modify,
+        Modes::Any,
+        &[S::Created, S::Stopped],
+        Effect::Keep,
+    ),
     (
         GroupOp::Failover,
+        Modes::Any,
         &[
             S::ManualSyncing,
             S::Syncing,
@@ -176,16 +233,31 @@ pub const MACHINE: &[(GroupOp, &[S], Effect)] = &[
     ),
     (
         GroupOp::Reprotect,
+        Modes::Asynchronous,
         &[S::Failovered],
         Effect::Go(S::Reprotecting, Dwell::Switch, S::Stopped),
     ),
     (
         GroupOp::CancelFailover,
+        Modes::Asynchronous,
         &[S::Failovered],
         Effect::Go(S::Reprotecting, Dwell::Switch, S::Stopped),
     ),
     (
+        GroupOp::Reprotect,
+        Modes::Synchronous,
+        &[S::Failovered],
+        Effect::Go(S::Reprotecting, Dwell::FullSync, S::Normal),
+    ),
+    (
+        GroupOp::CancelFailover,
+        Modes::Synchronous,
+        &[S::Failovered],
+        Effect::Go(S::Reprotecting, Dwell::FullSync, S::Normal),
+    ),
+    (
         GroupOp::Delete,
+        Modes::Any,
         &[
             S::Created,
             S::CreateFailed,
@@ -196,21 +268,51 @@ pub const MACHINE: &[(GroupOp, &[S], Effect)] = &[
         ],
         Effect::Go(S::Deleting, Dwell::Short, S::Deleted),
     ),
-    (GroupOp::Delete, &[S::Deleting], Effect::Keep),
-    (GroupOp::AddPair, &[S::Created, S::Stopped], Effect::Keep),
+    (GroupOp::Delete, Modes::Any, &[S::Deleting], Effect::Keep),
+    (
+        GroupOp::AddPair,
+        Modes::Any,
+        &[S::Created, S::Stopped],
+        Effect::Keep,
+    ),
     (
         GroupOp::RemovePair,
+        Modes::Any,
         &[S::Created, S::Stopped, S::Invalid],
+        Effect::Keep,
+    ),
+    (
+        GroupOp::Update,
+        Modes::Any,
+        &[S::Created],
+        Effect::Go(S::Updating, Dwell::Short, S::Created),
+    ),
+    (
+        GroupOp::Update,
+        Modes::Any,
+        &[S::Stopped],
+        Effect::Go(S::Updating, Dwell::Short, S::Stopped),
+    ),
+    (
+        GroupOp::Reverse,
+        Modes::Synchronous,
+        &[S::Normal],
+        Effect::Go(S::Reversing, Dwell::Switch, S::Normal),
+    ),
+    (
+        GroupOp::Extend,
+        Modes::Any,
+        &[S::Created, S::Stopped, S::Normal],
         Effect::Keep,
     ),
 ];
 
-/// What `op` does from `from`, or `None` when the table refuses it.
-pub fn effect(op: GroupOp, from: S) -> Option<Effect> {
+/// What `op` does to a group in `mode` from `from`, or `None` when the table refuses it.
+pub fn effect(op: GroupOp, mode: Mode, from: S) -> Option<Effect> {
     MACHINE
         .iter()
-        .find(|(o, allowed, _)| *o == op && allowed.contains(&from))
-        .map(|(_, _, e)| *e)
+        .find(|(o, modes, allowed, _)| *o == op && modes.include(mode) && allowed.contains(&from))
+        .map(|(_, _, _, e)| *e)
 }
 
 /// What a group create asks for.
@@ -238,6 +340,13 @@ pub struct NewGroup {
     pub resource_group_id: String,
     /// Tags.
     pub tags: Vec<(String, String)>,
+    /// How its members replicate.
+    #[serde(default)]
+    pub mode: Mode,
+    /// Pairs that join at creation, all or none. With members, an empty destination zone means
+    /// the members' destination zone.
+    #[serde(default)]
+    pub pair_ids: Vec<String>,
 }
 
 /// What a group modify changes (absent fields stay).
@@ -312,8 +421,9 @@ impl Scope<'_> {
     }
 
     /// The effect of `op` on a group in `status`, or the documented refusal.
-    fn group_effect(id: &str, status: S, op: GroupOp) -> Result<Effect> {
-        effect(op, status).ok_or_else(|| match op.refusal() {
+    fn group_effect(&self, id: &str, status: S, op: GroupOp) -> Result<Effect> {
+        let mode = self.group(id)?.mode();
+        effect(op, mode, status).ok_or_else(|| match op.refusal() {
             Some(d) => Error::Denied(d),
             None => Error::status(Kind::ReplicaGroup, id, Status::Replica(status)),
         })
@@ -343,19 +453,37 @@ impl Scope<'_> {
             .get_mut(id)
             .ok_or_else(|| Error::not_found(Kind::ReplicaGroup, id))?;
         g.track.begin(now, eff, &d, g.rpo);
+        g.touched_at = Some(now);
         for m in &g.pair_ids {
             if let Some(p) = rep.pairs.get_mut(m) {
                 p.track.begin(now, eff, &d, g.rpo);
+                p.touched_at = Some(now);
             }
         }
         Ok(())
     }
 
-    /// Create: an empty group for one (source zone, destination zone) route.
+    /// The destination disks of the members (or their sources, with `sources`) that may not be
+    /// the destination of a copy now.
+    fn blocked_standby(&mut self, members: &[String], sources: bool) -> bool {
+        let rep = &self.account.replication;
+        let disks: Vec<(String, Mode)> = members
+            .iter()
+            .filter_map(|m| rep.pairs.get(m))
+            .map(|p| {
+                let end = if sources { &p.source } else { &p.destination };
+                (end.disk_id.clone(), p.mode())
+            })
+            .collect();
+        disks.iter().any(|(d, mode)| self.standby_blocked(d, *mode))
+    }
+
+    /// Create: a group for one (source zone, destination zone) route, empty or with its first
+    /// pairs (all join, or the create is refused and nothing changes).
     ///
     /// # Errors
     /// NotFound(Region), InvalidField (zones, destination region), OperationDenied (same
-    /// zone twice), TooMuchEmptyGroup.
+    /// zone twice), TooMuchEmptyGroup; for the pairs, what adding each would answer.
     pub fn create_replica_group(&mut self, spec: &NewGroup) -> Result<String> {
         self.purge_replicas();
         let region = self.catalog.region(&spec.region_id)?;
@@ -363,9 +491,19 @@ impl Scope<'_> {
             .region(&spec.destination_region_id)
             .map_err(|_| Error::InvalidField(Field::DestinationRegion))?;
         let source = self.place(&spec.region_id, &spec.source_zone_id, Field::SourceZone)?;
+        let destination_zone = match (spec.destination_zone_id.as_str(), spec.pair_ids.first()) {
+            ("", Some(first)) => self
+                .account
+                .replication
+                .pairs
+                .get(first)
+                .map(|p| p.destination.zone_id.clone())
+                .unwrap_or_default(),
+            (zone, _) => zone.to_owned(),
+        };
         let destination = self.place(
             &spec.destination_region_id,
-            &spec.destination_zone_id,
+            &destination_zone,
             Field::DestinationZone,
         )?;
         if source == destination {
@@ -377,11 +515,15 @@ impl Scope<'_> {
             .values()
             .filter(|g| g.pair_ids.is_empty())
             .count();
-        if empty >= EMPTY_GROUP_LIMIT {
+        if spec.pair_ids.is_empty() && empty >= EMPTY_GROUP_LIMIT {
             return Err(Error::Denied(Denial::TooMuchEmptyGroup));
         }
+        let route = (source.clone(), destination.clone());
+        self.check_joining(&spec.region_id, None, &route, &[], &spec.pair_ids)?;
         let id = self.naming.id(Kind::ReplicaGroup, region, &mut *self.ids);
         let now = self.now;
+        let rep = &mut self.account.replication;
+        rep.next_seq += 1;
         let group = ReplicaGroup {
             id: id.clone(),
             name: spec.name.clone(),
@@ -396,14 +538,84 @@ impl Scope<'_> {
             resource_group_id: spec.resource_group_id.clone(),
             tags: spec.tags.clone(),
             pair_ids: Vec::new(),
+            seq: rep.next_seq,
             created_at: now,
-            track: Track::creating(now, self.durations),
+            touched_at: None,
+            track: Track::new(now, self.durations, spec.mode, S::Created),
         };
-        let rep = &mut self.account.replication;
         rep.group_index
             .insert(&id, &group.source.region_id, &group.destination.region_id);
         rep.groups.insert(id.clone(), group);
+        self.join(&id, &spec.pair_ids)?;
         Ok(id)
+    }
+
+    /// Checks that `joining` may join a group on `route` (`group`: an existing one, whose
+    /// `leaving` members go at the same time), before anything changes.
+    fn check_joining(
+        &mut self,
+        region: &str,
+        group: Option<&str>,
+        route: &(Place, Place),
+        leaving: &[String],
+        joining: &[String],
+    ) -> Result<()> {
+        let mut members: Vec<String> = match group {
+            Some(g) => self.group(g)?.pair_ids.clone(),
+            None => Vec::new(),
+        };
+        members.retain(|m| !leaving.contains(m));
+        for pair_id in joining {
+            let pair = self.pair_at(region, pair_id, CallSite::Either)?;
+            match pair.group_id.as_deref() {
+                Some(g) if Some(g) == group && !leaving.contains(pair_id) => continue,
+                Some(_) => return Err(Error::Denied(Denial::PairInAnotherGroup)),
+                None => {}
+            }
+            match pair.status() {
+                S::Creating | S::InitialSyncing => {
+                    return Err(Error::Denied(Denial::PairInitializing))
+                }
+                S::Created | S::Stopped => {}
+                _ => return Err(Error::Denied(Denial::PairStatusCannotAddToGroup)),
+            }
+            if pair.source.place() != route.0 || pair.destination.place() != route.1 {
+                return Err(Error::Denied(Denial::PairGroupZoneConflict));
+            }
+            if !members.contains(pair_id) {
+                members.push(pair_id.clone());
+            }
+        }
+        if members.len() > MAX_PAIRS {
+            return Err(Error::Denied(Denial::PairsExceedInGroup));
+        }
+        if self.group_capacity(&members) > CAPACITY_LIMIT_GIB {
+            return Err(Error::Denied(Denial::GroupTotalDiskCapacityLimit));
+        }
+        Ok(())
+    }
+
+    /// Makes checked pairs members of `group_id`, taking its RPO and RTC setting.
+    fn join(&mut self, group_id: &str, joining: &[String]) -> Result<()> {
+        let now = self.now;
+        let rep = &mut self.account.replication;
+        let g = rep
+            .groups
+            .get_mut(group_id)
+            .ok_or_else(|| Error::not_found(Kind::ReplicaGroup, group_id))?;
+        for pair_id in joining {
+            let Some(p) = rep.pairs.get_mut(pair_id) else {
+                continue;
+            };
+            if !g.pair_ids.contains(pair_id) {
+                g.pair_ids.push(pair_id.clone());
+            }
+            p.group_id = Some(group_id.to_owned());
+            p.rpo = g.rpo;
+            p.enable_rtc = g.enable_rtc;
+            p.touched_at = Some(now);
+        }
+        Ok(())
     }
 
     fn place(&self, region: &str, zone: &str, field: Field) -> Result<Place> {
@@ -421,8 +633,9 @@ impl Scope<'_> {
     /// # Errors
     /// NotFound, InvalidStatus.
     pub fn modify_replica_group(&mut self, region: &str, id: &str, c: &GroupChanges) -> Result<()> {
+        let now = self.now;
         let status = self.group_at(region, id, CallSite::Either)?;
-        Self::group_effect(id, status, GroupOp::Modify)?;
+        self.group_effect(id, status, GroupOp::Modify)?;
         let rep = &mut self.account.replication;
         let g = rep
             .groups
@@ -437,6 +650,7 @@ impl Scope<'_> {
         g.rpo = c.rpo.unwrap_or(g.rpo);
         g.bandwidth = c.bandwidth.unwrap_or(g.bandwidth);
         g.enable_rtc = c.enable_rtc.unwrap_or(g.enable_rtc);
+        g.touched_at = Some(now);
         for m in &g.pair_ids {
             if let Some(p) = rep.pairs.get_mut(m) {
                 p.rpo = g.rpo;
@@ -452,7 +666,7 @@ impl Scope<'_> {
     /// NotFound, OperateNotAllowedForStandby, InvalidStatus, GroupHasPair.
     pub fn delete_replica_group(&mut self, region: &str, id: &str) -> Result<()> {
         let status = self.group_at(region, id, CallSite::Primary)?;
-        let eff = Self::group_effect(id, status, GroupOp::Delete)?;
+        let eff = self.group_effect(id, status, GroupOp::Delete)?;
         if !self.group(id)?.pair_ids.is_empty() {
             return Err(Error::Denied(Denial::GroupHasPair));
         }
@@ -478,7 +692,7 @@ impl Scope<'_> {
     /// GroupTotalDiskCapacityLimit.
     pub fn add_replica_pair(&mut self, region: &str, group_id: &str, pair_id: &str) -> Result<()> {
         let status = self.group_at(region, group_id, CallSite::Either)?;
-        Self::group_effect(group_id, status, GroupOp::AddPair)?;
+        self.group_effect(group_id, status, GroupOp::AddPair)?;
         let pair = self.pair_at(region, pair_id, CallSite::Either)?;
         match pair.group_id.as_deref() {
             Some(g) if g == group_id => return Ok(()),
@@ -507,13 +721,16 @@ impl Scope<'_> {
         if self.group_capacity(&members) > CAPACITY_LIMIT_GIB {
             return Err(Error::Denied(Denial::GroupTotalDiskCapacityLimit));
         }
+        let now = self.now;
         let g = self.group_mut(group_id)?;
         g.pair_ids = members;
+        g.touched_at = Some(now);
         let (rpo, rtc) = (g.rpo, g.enable_rtc);
         let p = self.pair_at(region, pair_id, CallSite::Either)?;
         p.group_id = Some(group_id.to_owned());
         p.rpo = rpo;
         p.enable_rtc = rtc;
+        p.touched_at = Some(now);
         Ok(())
     }
 
@@ -539,10 +756,11 @@ impl Scope<'_> {
         pair_id: &str,
     ) -> Result<()> {
         let status = self.group_at(region, group_id, CallSite::Either)?;
-        Self::group_effect(group_id, status, GroupOp::RemovePair)?;
+        self.group_effect(group_id, status, GroupOp::RemovePair)?;
         if self.group(group_id)?.pair_ids.is_empty() {
             return Err(Error::Denied(Denial::NoPairInGroup));
         }
+        let now = self.now;
         let pair = self.pair_at(region, pair_id, CallSite::Either)?;
         if pair.group_id.as_deref() != Some(group_id) {
             return Err(Error::Denied(Denial::PairNotInGroup));
@@ -551,7 +769,10 @@ impl Scope<'_> {
             return Err(Error::Denied(Denial::PairStatusCannotRemoveFromGroup));
         }
         pair.group_id = None;
-        self.group_mut(group_id)?.pair_ids.retain(|m| m != pair_id);
+        pair.touched_at = Some(now);
+        let g = self.group_mut(group_id)?;
+        g.pair_ids.retain(|m| m != pair_id);
+        g.touched_at = Some(now);
         Ok(())
     }
 
@@ -576,7 +797,7 @@ impl Scope<'_> {
             (false, true) => GroupOp::Resume,
             (false, false) => GroupOp::Start,
         };
-        let eff = Self::group_effect(id, status, op)?.resolve(has_point);
+        let eff = self.group_effect(id, status, op)?.resolve(has_point);
         let period = self.durations.rpo_cycle(g.rpo);
         if one_shot && too_soon(g.track.last_one_shot(), self.now, period) {
             return Err(Error::Denied(Denial::ManualSyncLimit));
@@ -585,13 +806,7 @@ impl Scope<'_> {
             return Ok(());
         }
         let members = self.members_in_step(id, status)?;
-        let rep = &self.account.replication;
-        let standbys: Vec<String> = members
-            .iter()
-            .filter_map(|m| rep.pairs.get(m))
-            .map(|p| p.destination.disk_id.clone())
-            .collect();
-        if standbys.iter().any(|d| self.disk_attached(d)) {
+        if self.blocked_standby(&members, false) {
             return Err(Error::Denied(Denial::StandbyDeviceAttached));
         }
         self.group_begin(id, eff)?;
@@ -608,7 +823,7 @@ impl Scope<'_> {
     /// NotFound, InvalidStatus, NoPairInGroup, PairGroupStatusConflict.
     pub fn stop_replica_group(&mut self, region: &str, id: &str) -> Result<()> {
         let status = self.group_at(region, id, CallSite::Either)?;
-        let eff = Self::group_effect(id, status, GroupOp::Stop)?;
+        let eff = self.group_effect(id, status, GroupOp::Stop)?;
         if eff == Effect::Keep {
             return Ok(());
         }
@@ -623,7 +838,7 @@ impl Scope<'_> {
     /// PairGroupStatusConflict.
     pub fn failover_replica_group(&mut self, region: &str, id: &str) -> Result<()> {
         let status = self.group_at(region, id, CallSite::Destination)?;
-        let eff = Self::group_effect(id, status, GroupOp::Failover)?;
+        let eff = self.group_effect(id, status, GroupOp::Failover)?;
         if self.group(id)?.track.recover_point().is_none() && status != S::Failovered {
             return Err(Error::status(
                 Kind::ReplicaGroup,
@@ -649,27 +864,122 @@ impl Scope<'_> {
         } else {
             GroupOp::CancelFailover
         };
-        let eff = Self::group_effect(id, status, op)?;
+        let eff = self.group_effect(id, status, op)?;
         let members = self.members_in_step(id, status)?;
-        let rep = &self.account.replication;
-        let standbys: Vec<String> = members
-            .iter()
-            .filter_map(|m| rep.pairs.get(m))
-            .map(|p| {
-                if reverse {
-                    p.source.disk_id.clone()
-                } else {
-                    p.destination.disk_id.clone()
-                }
-            })
-            .collect();
-        if standbys.iter().any(|d| self.disk_attached(d)) {
+        if self.blocked_standby(&members, reverse) {
             return Err(Error::Denied(Denial::StandbyDeviceAttached));
         }
         if reverse {
             self.reverse_group(id, &members)?;
         }
         self.group_begin(id, eff)
+    }
+
+    /// Update: settings, members leaving and members joining, in one step; the group is
+    /// `updating` for the short delay. Needs a paused (or never started) group; every check
+    /// passes before anything changes.
+    ///
+    /// # Errors
+    /// NotFound, InvalidStatus, PairNotInGroup, PairStatusCannotRemoveFromGroup, and what adding
+    /// each joining pair would answer.
+    pub fn update_replica_group(
+        &mut self,
+        region: &str,
+        id: &str,
+        changes: &GroupChanges,
+        add: &[String],
+        remove: &[String],
+    ) -> Result<()> {
+        let status = self.group_at(region, id, CallSite::Either)?;
+        let eff = self.group_effect(id, status, GroupOp::Update)?;
+        for pair_id in remove {
+            let pair = self.pair_at(region, pair_id, CallSite::Either)?;
+            if pair.group_id.as_deref() != Some(id) {
+                return Err(Error::Denied(Denial::PairNotInGroup));
+            }
+            if !matches!(pair.status(), S::Created | S::Stopped | S::Invalid) {
+                return Err(Error::Denied(Denial::PairStatusCannotRemoveFromGroup));
+            }
+        }
+        let g = self.group(id)?;
+        let route = (g.source.clone(), g.destination.clone());
+        self.check_joining(region, Some(id), &route, remove, add)?;
+        let (now, d) = (self.now, *self.durations);
+        let rep = &mut self.account.replication;
+        for pair_id in remove {
+            if let Some(p) = rep.pairs.get_mut(pair_id) {
+                p.group_id = None;
+                p.touched_at = Some(now);
+            }
+        }
+        let g = rep
+            .groups
+            .get_mut(id)
+            .ok_or_else(|| Error::not_found(Kind::ReplicaGroup, id))?;
+        g.pair_ids.retain(|m| !remove.contains(m));
+        if let Some(v) = &changes.name {
+            g.name.clone_from(v);
+        }
+        if let Some(v) = &changes.description {
+            g.description.clone_from(v);
+        }
+        g.touched_at = Some(now);
+        g.track.begin(now, eff, &d, g.rpo);
+        self.join(id, add)
+    }
+
+    /// Reverse (planned switchover) of a synchronous group in sync: every member's direction
+    /// turns at once, `reversing` for the switch delay, then in sync again the other way.
+    ///
+    /// # Errors
+    /// NotFound, InvalidStatus, NoPairInGroup, PairGroupStatusConflict.
+    pub fn reverse_replica_group(&mut self, region: &str, id: &str) -> Result<()> {
+        let status = self.group_at(region, id, CallSite::Either)?;
+        let eff = self.group_effect(id, status, GroupOp::Reverse)?;
+        let members = self.members_in_step(id, status)?;
+        self.reverse_group(id, &members)?;
+        self.group_begin(id, eff)
+    }
+
+    /// Extend: both disks of each listed member grow to its new size, together, so the pairs
+    /// stay whole; statuses do not change.
+    ///
+    /// # Errors
+    /// NotFound, InvalidStatus, PairNotInGroup, SizeNotSupported (not larger, or over the
+    /// category's limit), IncorrectStatus (a disk neither available nor in use).
+    pub fn extend_replica_group(
+        &mut self,
+        region: &str,
+        id: &str,
+        sizes: &[(String, u32)],
+    ) -> Result<()> {
+        let status = self.group_at(region, id, CallSite::Either)?;
+        self.group_effect(id, status, GroupOp::Extend)?;
+        let mut disks = Vec::with_capacity(sizes.len() * 2);
+        for (pair_id, size) in sizes {
+            let pair = self.pair_at(region, pair_id, CallSite::Either)?;
+            if pair.group_id.as_deref() != Some(id) {
+                return Err(Error::Denied(Denial::PairNotInGroup));
+            }
+            for disk in [
+                pair.source.disk_id.clone(),
+                pair.destination.disk_id.clone(),
+            ] {
+                self.check_growth(&disk, *size)?;
+                disks.push((disk, *size));
+            }
+        }
+        let now = self.now;
+        for (disk, size) in &disks {
+            self.grow_disk(disk, *size);
+        }
+        for (pair_id, _) in sizes {
+            if let Some(p) = self.account.replication.pairs.get_mut(pair_id) {
+                p.touched_at = Some(now);
+            }
+        }
+        self.group_mut(id)?.touched_at = Some(now);
+        Ok(())
     }
 
     fn reverse_group(&mut self, id: &str, members: &[String]) -> Result<()> {

@@ -5,7 +5,7 @@ use crate::domain::clock::Timing;
 use crate::domain::fixture::{Lab, HZ, SH};
 use crate::domain::query::PageRequest;
 use crate::domain::replica_query::GroupQuery;
-use crate::domain::replica_sync::ReplicaStatus as S;
+use crate::domain::replica_sync::{Mode, ReplicaStatus as S};
 use crate::domain::Status;
 
 fn new_group() -> NewGroup {
@@ -73,6 +73,9 @@ fn apply(lab: &mut Lab, op: GroupOp, g: &str, spare: &str) -> Result<()> {
             let member = s.account.replication.groups[g].pair_ids[0].clone();
             s.remove_replica_pair(HZ.0, g, &member)
         }
+        GroupOp::Update => s.update_replica_group(HZ.0, g, &GroupChanges::default(), &[], &[]),
+        GroupOp::Reverse => s.reverse_replica_group(HZ.0, g),
+        GroupOp::Extend => s.extend_replica_group(HZ.0, g, &[]),
     }
 }
 
@@ -96,7 +99,7 @@ fn state_table_every_status_and_operation() {
             force(&mut lab, &g, from, point);
             let got = apply(&mut lab, op, &g, &spare);
             let ctx = format!("{op:?} from {from:?}: {got:?}");
-            match (effect(op, from), op.refusal()) {
+            match (effect(op, Mode::Asynchronous, from), op.refusal()) {
                 (None, Some(d)) => assert_eq!(got, Err(Error::Denied(d)), "{ctx}"),
                 (None, None) => assert!(
                     matches!(got, Err(Error::IncorrectStatus { kind: Kind::ReplicaGroup, status, .. }) if status == Status::Replica(from)),
@@ -214,12 +217,24 @@ fn table_rows_match_the_reference() {
             GroupOp::RemovePair,
             &[(S::Invalid, Keep), (S::Created, Keep), (S::Stopped, Keep)],
         ),
+        (
+            GroupOp::Update,
+            &[
+                (S::Created, Go(S::Updating, D::Short, S::Created)),
+                (S::Stopped, Go(S::Updating, D::Short, S::Stopped)),
+            ],
+        ),
+        (GroupOp::Reverse, &[]),
+        (
+            GroupOp::Extend,
+            &[(S::Created, Keep), (S::Normal, Keep), (S::Stopped, Keep)],
+        ),
     ];
     assert_eq!(expected.len(), GroupOp::ALL.len());
     for (op, rows) in expected {
         let actual: Vec<(S, Effect)> = S::ALL
             .into_iter()
-            .filter_map(|s| effect(*op, s).map(|e| (s, e)))
+            .filter_map(|s| effect(*op, Mode::Asynchronous, s).map(|e| (s, e)))
             .collect();
         assert_eq!(actual, *rows, "{op:?}");
     }
@@ -417,6 +432,7 @@ fn describe_groups_by_site_and_id() {
             after: None,
             size: 10,
         },
+        ..GroupQuery::default()
     };
     let mut s = lab.scope();
     let page = s.describe_replica_groups(&q(SH.0, None)).unwrap();

@@ -5,7 +5,7 @@ use crate::domain::clock::Timing;
 use crate::domain::fixture::{Lab, HZ, SH};
 use crate::domain::query::PageRequest;
 use crate::domain::replica_query::PairQuery;
-use crate::domain::replica_sync::ReplicaStatus as S;
+use crate::domain::replica_sync::{Mode, ReplicaStatus as S};
 use crate::domain::{Field, Status};
 
 fn pair(lab: &mut Lab, id: &str) -> ReplicaPair {
@@ -52,7 +52,7 @@ fn state_table_every_status_and_operation() {
                 force(&mut lab, &id, from, point);
                 let got = apply(&mut lab.scope(), op, &id);
                 let ctx = format!("{timing:?} {op:?} from {from:?}: {got:?}");
-                match effect(op, from) {
+                match effect(op, Mode::Asynchronous, from) {
                     None => {
                         assert!(
                             matches!(got, Err(Error::IncorrectStatus { kind: Kind::ReplicaPair, status, .. }) if status == Status::Replica(from)),
@@ -88,7 +88,7 @@ fn table_rows_match_the_reference() {
     let allowed = |op| {
         S::ALL
             .into_iter()
-            .filter(|s| effect(op, *s).is_some())
+            .filter(|s| effect(op, Mode::Asynchronous, *s).is_some())
             .collect::<Vec<_>>()
     };
     assert_eq!(allowed(PairOp::Start), [S::Created, S::Stopped]);
@@ -339,6 +339,7 @@ fn query(region: &str, page: PageRequest) -> PairQuery {
         resource_group_id: None,
         tags: Vec::new(),
         page,
+        ..PairQuery::default()
     }
 }
 

@@ -13,6 +13,41 @@ use super::clock::{Durations, Lifecycle, Millis};
 
 pub use super::status::ReplicaStatus;
 
+/// How data reaches the destination.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Copies every RPO cycle: `normal` and `syncing` alternate, the recovery point lags.
+    #[default]
+    Asynchronous,
+    /// Every write reaches both disks: once in sync a pair stays `normal`, never `syncing`, and
+    /// its data is recoverable as of now.
+    Synchronous,
+}
+
+/// Which replication modes a state-table row applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Modes {
+    /// Both.
+    Any,
+    /// Only asynchronous pairs and groups.
+    Asynchronous,
+    /// Only synchronous ones.
+    Synchronous,
+}
+
+impl Modes {
+    /// True when a row for `self` applies to `mode`.
+    pub fn include(self, mode: Mode) -> bool {
+        matches!(
+            (self, mode),
+            (Self::Any, _)
+                | (Self::Asynchronous, Mode::Asynchronous)
+                | (Self::Synchronous, Mode::Synchronous)
+        )
+    }
+}
+
 /// Which configured delay a transitional status lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dwell {
@@ -92,11 +127,17 @@ enum Completion {
         period: Millis,
         sync: Millis,
     },
+    /// A synchronous start: in sync from `normal` on (the recovery point follows the clock).
+    Mirror,
 }
 
 /// The replication state of one pair or group, settled lazily against the virtual clock.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Track {
+    #[serde(default)]
+    mode: Mode,
+    #[serde(default)]
+    mirror: bool,
     life: Lifecycle<ReplicaStatus>,
     cycle: Option<Cycle>,
     completion: Completion,
@@ -115,7 +156,15 @@ pub fn cycle_lengths(d: &Durations, rpo_secs: i64) -> (Millis, Millis) {
 impl Track {
     /// A track that is `creating` from `now` and `created` after the short delay.
     pub fn creating(now: Millis, d: &Durations) -> Self {
+        Self::new(now, d, Mode::Asynchronous, ReplicaStatus::Created)
+    }
+
+    /// A track in `mode` that is `creating` from `now` and reaches `outcome` (`created`, or
+    /// `create_failed` for a create accepted but bound to fail) after the short delay.
+    pub fn new(now: Millis, d: &Durations, mode: Mode, outcome: ReplicaStatus) -> Self {
         let mut t = Self {
+            mode,
+            mirror: false,
             life: Lifecycle::new(ReplicaStatus::Creating, now),
             cycle: None,
             completion: Completion::Nothing,
@@ -125,15 +174,16 @@ impl Track {
         };
         t.begin(
             now,
-            Effect::Go(
-                ReplicaStatus::Creating,
-                Dwell::Short,
-                ReplicaStatus::Created,
-            ),
+            Effect::Go(ReplicaStatus::Creating, Dwell::Short, outcome),
             d,
             0,
         );
         t
+    }
+
+    /// How data is replicated.
+    pub fn mode(&self) -> Mode {
+        self.mode
     }
 
     /// The status as of the last settle.
@@ -204,6 +254,10 @@ impl Track {
         let started = self.window.take().map(|(s, _)| s);
         match (self.completion, reached) {
             (Completion::Point, ReplicaStatus::Stopped) => self.recover_point = started,
+            (Completion::Mirror, ReplicaStatus::Normal) => {
+                self.recover_point = Some(at);
+                self.mirror = true;
+            }
             (Completion::PointAndCycle { period, sync }, ReplicaStatus::Normal) => {
                 self.recover_point = started;
                 self.cycle = Some(Cycle {
@@ -220,6 +274,10 @@ impl Track {
 
     /// Recomputes the phase of continuous replication (a no-op when none is running).
     fn tick(&mut self, now: Millis) {
+        if self.mirror {
+            self.recover_point = Some(now.max(self.life.since()));
+            return;
+        }
         let Some(c) = self.cycle else { return };
         let k = (now - c.anchor).div_euclid(c.period.max(1));
         if k <= 0 {
@@ -250,12 +308,14 @@ impl Track {
         };
         let len = dwell.millis(d);
         self.cycle = None;
-        self.completion = match first {
-            ReplicaStatus::InitialSyncing | ReplicaStatus::Syncing => {
+        self.mirror = false;
+        self.completion = match (first, next, self.mode) {
+            (_, ReplicaStatus::Normal, Mode::Synchronous) => Completion::Mirror,
+            (ReplicaStatus::InitialSyncing | ReplicaStatus::Syncing, _, _) => {
                 let (period, sync) = cycle_lengths(d, rpo_secs);
                 Completion::PointAndCycle { period, sync }
             }
-            ReplicaStatus::ManualSyncing => Completion::Point,
+            (ReplicaStatus::ManualSyncing, _, _) => Completion::Point,
             _ => Completion::Nothing,
         };
         self.window = first.is_syncing().then_some((now, now + len));
@@ -277,6 +337,7 @@ impl Track {
     /// Puts the track in `status` from `now` with nothing scheduled (seeds, tests, invalidation).
     pub fn force(&mut self, status: ReplicaStatus, now: Millis) {
         self.cycle = None;
+        self.mirror = false;
         self.window = None;
         self.completion = Completion::Nothing;
         self.life = Lifecycle::new(status, now);
@@ -396,6 +457,46 @@ mod tests {
         // No cycle follows a one-shot.
         t.settle(1_000_000);
         assert_eq!(t.status(), S::Stopped);
+    }
+
+    #[test]
+    fn synchronous_replication_stays_normal_and_current() {
+        let d = realistic();
+        let mut t = Track::new(0, &d, Mode::Synchronous, S::Created);
+        t.settle(2_000);
+        assert_eq!(t.status(), S::Created);
+        t.begin(
+            10_000,
+            Effect::Go(S::InitialSyncing, Dwell::FullSync, S::Normal),
+            &d,
+            0,
+        );
+        t.settle(15_000);
+        assert_eq!((t.status(), t.recover_point()), (S::Normal, Some(15_000)));
+        // No cycle: normal for good, and the data is recoverable as of the last reading.
+        for now in (15_000..200_000).step_by(333) {
+            t.settle(now);
+            assert_eq!((t.status(), t.recover_point()), (S::Normal, Some(now)));
+        }
+        assert_eq!(t.progress(200_000), 100);
+        t.settle(200_000);
+        t.begin(
+            200_000,
+            Effect::Go(S::Stopping, Dwell::Short, S::Stopped),
+            &d,
+            0,
+        );
+        t.settle(900_000);
+        assert_eq!((t.status(), t.recover_point()), (S::Stopped, Some(200_000)));
+    }
+
+    #[test]
+    fn a_create_bound_to_fail_fails_after_the_delay() {
+        let d = realistic();
+        let mut t = Track::new(0, &d, Mode::Synchronous, S::CreateFailed);
+        assert_eq!(t.status(), S::Creating);
+        t.settle(2_000);
+        assert_eq!(t.status(), S::CreateFailed);
     }
 
     #[test]

@@ -80,11 +80,15 @@ pub enum ReplicaStatus {
     Deleting,
     Deleted,
     DeleteFailed,
+    /// A planned switchover of a synchronous group: the direction turns, no data is lost.
+    Reversing,
+    /// A group's membership or settings are being changed.
+    Updating,
 }
 
 impl ReplicaStatus {
     /// Every status, for exhaustive table tests.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 21] = [
         Self::Invalid,
         Self::Creating,
         Self::Created,
@@ -104,6 +108,8 @@ impl ReplicaStatus {
         Self::Deleting,
         Self::Deleted,
         Self::DeleteFailed,
+        Self::Reversing,
+        Self::Updating,
     ];
 
     /// True while data is being copied (progress moves from 0 to 100).

@@ -423,6 +423,12 @@ impl World {
         (cloud.snapshot(), also())
     }
 
+    /// The catalog (immutable: readable without the lock, e.g. by a dialect filtering what it
+    /// offers before a call).
+    pub fn catalog(&self) -> &Catalog {
+        &self.initial.catalog
+    }
+
     /// Restores the start-up state (catalog, seed, id sequence), keeping the clock where it is.
     pub fn reset(&self) -> Recorded {
         self.reset_to(None, None)

@@ -54,6 +54,7 @@ fn describe_everything(cloud: &mut Cloud) -> String {
                     resource_group_id: None,
                     tags: Vec::new(),
                     page: after(),
+                    ..Default::default()
                 }),
                 Call::DescribeGroups(GroupQuery {
                     region_id: region.into(),
@@ -63,6 +64,7 @@ fn describe_everything(cloud: &mut Cloud) -> String {
                     resource_group_id: None,
                     tags: Vec::new(),
                     page: after(),
+                    ..Default::default()
                 }),
             ];
             for call in calls {
@@ -110,6 +112,35 @@ fn busy_lab() -> Lab {
     lab.scope().add_replica_pair(HZ.0, &g, &member).unwrap();
     lab.scope().start_replica_group(HZ.0, &g, false).unwrap();
     lab.scope().stop_replica_pair(HZ.0, &running).unwrap_or(());
+    // Synchronous state: a group created with its pair, in sync, and a create that failed.
+    let (a, b) = (lab.disk(HZ.1, 40), lab.disk("cn-hangzhou-i", 40));
+    let mirror = |src: &str, dst: &str| crate::domain::replica_pair::NewPair {
+        region_id: HZ.0.into(),
+        source_zone_id: Some(HZ.1.into()),
+        disk_id: src.into(),
+        destination_region_id: HZ.0.into(),
+        destination_disk_id: dst.into(),
+        mode: crate::domain::replica_sync::Mode::Synchronous,
+        ..Default::default()
+    };
+    let m = lab.scope().create_replica_pair(&mirror(&a, &b)).unwrap();
+    lab.scope()
+        .create_replica_pair(&mirror(&a, "d-nope"))
+        .unwrap();
+    lab.advance(2_000);
+    let mg = lab
+        .scope()
+        .create_replica_group(&NewGroup {
+            region_id: HZ.0.into(),
+            source_zone_id: HZ.1.into(),
+            destination_region_id: HZ.0.into(),
+            mode: crate::domain::replica_sync::Mode::Synchronous,
+            pair_ids: vec![m],
+            ..NewGroup::default()
+        })
+        .unwrap();
+    lab.advance(2_000);
+    lab.scope().start_replica_group(HZ.0, &mg, false).unwrap();
     lab.advance(1_500);
     lab
 }

@@ -7,6 +7,7 @@ mod disks;
 mod golden;
 mod golden_replication;
 mod instances;
+mod otc;
 mod persistence;
 mod protocol;
 mod replication;

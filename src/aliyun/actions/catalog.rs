@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::{ecs, unexpected, Action, Paging, RpcAction};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::params::Params;
+use crate::aliyun::vocab;
 use crate::domain::call::{Answer, Call};
 use crate::domain::catalog::Catalog;
 use crate::domain::{self, Op};
@@ -88,6 +89,7 @@ impl RpcAction for DescribeRegions {
         let region = catalog
             .regions
             .iter()
+            .filter(|r| r.offered_by(vocab::DIALECT))
             .map(|r| RegionView {
                 region_id: r.id.clone(),
                 local_name: if self.chinese {
@@ -175,7 +177,7 @@ impl RpcAction for DescribeZones {
     }
     fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeZonesResponse> {
         let catalog = catalog(&answer)?;
-        let region = catalog.region(&self.region_id)?;
+        let region = vocab::offered_region(catalog, &self.region_id)?;
         let zone = region
             .zones
             .iter()
@@ -190,6 +192,7 @@ impl RpcAction for DescribeZones {
                     disk_categories: catalog
                         .disk_categories
                         .iter()
+                        .filter(|c| c.offered_by(vocab::DIALECT))
                         .map(|c| c.id.clone())
                         .collect(),
                 }),
@@ -281,7 +284,7 @@ impl RpcAction for DescribeImages {
     }
     fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeImagesResponse> {
         let catalog = catalog(&answer)?;
-        catalog.region(&self.region_id)?;
+        vocab::offered_region(catalog, &self.region_id)?;
         let matched: Vec<ImageView> = catalog
             .images
             .iter()

@@ -19,7 +19,7 @@ use serde::Serialize;
 use super::error::{ApiError, Dialect, ErrorCode};
 use super::params::Params;
 use super::reply::{Format, Reply};
-use super::vocab::AliyunNaming;
+use super::vocab::{self, AliyunNaming};
 use crate::domain::call::{Answer, Call};
 use crate::domain::query::PageRequest;
 use crate::domain::{self, Op};
@@ -122,6 +122,8 @@ async fn apply<A: RpcAction + Send>(
     ctx: &Ctx<'_>,
 ) -> Result<Reply, ApiError> {
     let (call, request) = A::decode(ctx.params)?;
+    vocab::offered(&call, engine.world().catalog())
+        .map_err(|e| ApiError::from_domain(e, row.dialect, A::OP))?;
     debug_assert_eq!(
         call.op(),
         A::OP,

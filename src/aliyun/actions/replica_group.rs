@@ -67,6 +67,7 @@ impl RpcAction for CreateDiskReplicaGroup {
                 enable_rtc: p.bool("EnableRtc")?.unwrap_or(false),
                 resource_group_id: p.string("ResourceGroupId").unwrap_or_default(),
                 tags: p.tags()?,
+                ..NewGroup::default()
             },
             token: client_token(p)?,
         };
@@ -232,6 +233,7 @@ impl RpcAction for DescribeDiskReplicaGroups {
             resource_group_id: p.string("ResourceGroupId"),
             tags: p.tags()?,
             page,
+            ..GroupQuery::default()
         };
         Ok((Call::DescribeGroups(query), request))
     }

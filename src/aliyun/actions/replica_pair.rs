@@ -20,6 +20,7 @@ use crate::domain::query::PageRequest;
 use crate::domain::replica_index::Site;
 use crate::domain::replica_pair::{NewPair, PairChanges};
 use crate::domain::replica_query::{GroupFilter, PairQuery, PairRow};
+use crate::domain::replica_sync::Mode;
 use crate::domain::{self, Op};
 
 pub(super) const ACTIONS: &[Action] = &[
@@ -250,6 +251,7 @@ impl RpcAction for CreateDiskReplicaPair {
             enable_rtc: p.bool("EnableRtc")?.unwrap_or(false),
             resource_group_id: p.string("ResourceGroupId").unwrap_or_default(),
             tags: p.tags()?,
+            mode: Mode::Asynchronous,
         };
         let call = Call::CreatePair {
             spec,
@@ -436,6 +438,7 @@ impl RpcAction for DescribeDiskReplicaPairs {
             resource_group_id: p.string("ResourceGroupId"),
             tags: p.tags()?,
             page,
+            ..PairQuery::default()
         };
         Ok((Call::DescribePairs(query), request))
     }
