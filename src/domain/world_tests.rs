@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::domain::call::{Answer, Call, Target};
-use crate::domain::clock::Timing;
+use crate::domain::clock::{ClockMode, Millis, Timing};
 use crate::domain::compute_query::{DiskQuery, InstanceQuery, StatusQuery};
 use crate::domain::fixture::{Lab, TestNaming, HZ, SH};
 use crate::domain::query::PageRequest;
@@ -294,5 +294,78 @@ fn incremental_indexes_equal_a_rebuild() {
             );
             assert_eq!(account.index, rebuilt.index, "seed {seed}, step {step}");
         }
+    }
+}
+
+/// Random control inputs — advances in and out of range, pauses and resumes, wall clocks that
+/// jump forward and back — never move the virtual clock backwards or stop it for good: after
+/// them a pair still goes through its transitions.
+#[test]
+fn no_control_input_stops_or_reverses_time() {
+    for seed in 1..=20 {
+        let mut rng = IdGen::new(Some(seed));
+        let mut lab = Lab::new(Timing::Realistic);
+        let pair = lab.pair();
+        let mut wall: Millis = 1_700_000_000_000;
+        let mut last = lab.cloud.clock.read(wall);
+        for _ in 0..300 {
+            let r = rng.next_u64();
+            wall += i64::try_from(r % 5_000).unwrap_or(0) - 1_000;
+            match r % 7 {
+                0 => {
+                    let ms = i64::from_le_bytes(rng.next_u64().to_le_bytes());
+                    let before = lab.cloud.clock.clone();
+                    if lab.cloud.clock.advance(ms, wall).is_err() {
+                        assert_eq!(
+                            lab.cloud.clock, before,
+                            "a refused advance changed the clock"
+                        );
+                    }
+                }
+                1 => {
+                    let ms = i64::try_from(rng.next_u64() % 100_000).unwrap_or(0);
+                    lab.cloud.clock.advance(ms, wall).unwrap();
+                }
+                2 => {
+                    lab.cloud.clock.set_mode(ClockMode::Manual, wall);
+                }
+                3 => {
+                    lab.cloud.clock.set_mode(ClockMode::System, wall);
+                }
+                _ => {}
+            }
+            let now = lab.cloud.clock.read(wall);
+            assert!(
+                now >= last,
+                "seed {seed}: time went back from {last} to {now}"
+            );
+            last = now;
+        }
+        lab.cloud.clock.set_mode(ClockMode::Manual, wall);
+        lab.scope()
+            .start_replica_pair(HZ.0, &pair, false)
+            .unwrap_or_else(|e| panic!("seed {seed}: {e:?}"));
+        lab.advance(60_000);
+        let status = {
+            let now = lab.now();
+            let p = lab
+                .scope()
+                .account
+                .replication
+                .pairs
+                .get_mut(&pair)
+                .cloned();
+            let mut p = p.unwrap();
+            p.settle(now);
+            p.status()
+        };
+        assert!(
+            matches!(
+                status,
+                crate::domain::replica_sync::ReplicaStatus::Normal
+                    | crate::domain::replica_sync::ReplicaStatus::Syncing
+            ),
+            "seed {seed}: {status:?}"
+        );
     }
 }

@@ -757,3 +757,26 @@ async fn the_cli_drives_every_endpoint() {
     assert!(ok);
     assert_eq!(json(&out)["requests"][0]["code"], "Throttling");
 }
+
+/// While the persisted state loads, health says `starting` (503) and every call is 503 in its
+/// dialect; once loaded, both serve.
+#[tokio::test]
+async fn nothing_is_served_before_the_state_is_loaded() {
+    let s = default_server().await;
+    s.state
+        .ready
+        .store(false, std::sync::atomic::Ordering::Release);
+    let (status, _, v) = s.control("GET", "/_emulator/health", None, &[]).await;
+    assert_eq!((status, v["status"].as_str()), (503, Some("starting")));
+    s.ecs("DescribeRegions", &[])
+        .await
+        .err(503, "ServiceUnavailable");
+    let (status, _, _) = s.control("GET", "/_emulator/info", None, &[]).await;
+    assert_eq!(status, 503);
+    s.state
+        .ready
+        .store(true, std::sync::atomic::Ordering::Release);
+    s.ecs("DescribeRegions", &[]).await.ok();
+    let (status, _, _) = s.control("GET", "/_emulator/health", None, &[]).await;
+    assert_eq!(status, 200);
+}

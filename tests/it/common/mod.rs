@@ -35,6 +35,8 @@ pub struct Server {
     /// The bound address.
     pub addr: SocketAddr,
     client: reqwest::Client,
+    /// The server's state (to flip readiness, say).
+    pub state: ecs_emulator::AppState,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
@@ -116,6 +118,7 @@ pub async fn spawn(opts: Opts) -> Server {
     let mut state = ecs_emulator::AppState::from_args(&args).expect("state");
     state.limits.request_timeout = opts.request_timeout;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let kept = state.clone();
     tokio::spawn(ecs_emulator::run(listener, state, async {
         let _ = rx.await;
     }));
@@ -123,6 +126,7 @@ pub async fn spawn(opts: Opts) -> Server {
         base: format!("http://{addr}"),
         addr,
         client: reqwest::Client::new(),
+        state: kept,
         _stop: tx,
     }
 }
