@@ -124,6 +124,8 @@ pub struct BrokenInstance {
 #[derive(Debug)]
 struct RequestIds {
     seeded: Mutex<Option<IdGen>>,
+    /// True while `seeded` holds a generator: unseeded ids take no lock.
+    is_seeded: std::sync::atomic::AtomicBool,
     /// The `--seed` the sequence starts from (and restarts from at a reset).
     initial: Option<u64>,
 }
@@ -131,15 +133,29 @@ struct RequestIds {
 impl RequestIds {
     fn next(&self) -> String {
         let mut buf = uuid::Uuid::encode_buffer();
+        let id = if self.is_seeded.load(std::sync::atomic::Ordering::Acquire) {
+            let mut seeded = self
+                .seeded
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            match seeded.as_mut() {
+                Some(gen) => uuid::Uuid::from_u64_pair(gen.next_u64(), gen.next_u64()),
+                None => uuid::Uuid::new_v4(),
+            }
+        } else {
+            uuid::Uuid::new_v4()
+        };
+        id.hyphenated().encode_upper(&mut buf).to_owned()
+    }
+
+    fn restart(&self, seed: Option<u64>) {
         let mut seeded = self
             .seeded
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let id = match seeded.as_mut() {
-            Some(gen) => uuid::Uuid::from_u64_pair(gen.next_u64(), gen.next_u64()),
-            None => uuid::Uuid::new_v4(),
-        };
-        id.hyphenated().encode_upper(&mut buf).to_owned()
+        *seeded = seed.map(|s| IdGen::new(Some(s ^ 0x5eed)));
+        self.is_seeded
+            .store(seed.is_some(), std::sync::atomic::Ordering::Release);
     }
 }
 
@@ -172,6 +188,7 @@ impl Engine {
             log: Arc::new(RequestLog::new(log_size)),
             request_ids: Arc::new(RequestIds {
                 seeded: Mutex::new(seed.map(|s| IdGen::new(Some(s ^ 0x5eed)))),
+                is_seeded: std::sync::atomic::AtomicBool::new(seed.is_some()),
                 initial: seed,
             }),
         }
@@ -212,13 +229,7 @@ impl Engine {
     /// Restarts the request-id sequence from `seed`, or from the start-up seed (random ids
     /// when there is neither).
     pub fn restart_request_ids(&self, seed: Option<u64>) {
-        let seed = seed.or(self.request_ids.initial);
-        *self
-            .request_ids
-            .seeded
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) =
-            seed.map(|s| IdGen::new(Some(s ^ 0x5eed)));
+        self.request_ids.restart(seed.or(self.request_ids.initial));
     }
 
     /// Runs `call` for `meta`'s account and hands the outcome to `render`, which encodes it
