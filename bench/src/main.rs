@@ -288,7 +288,7 @@ fn main_inner(args: Args) -> Result<bool, String> {
             name: s.name,
             what: s.what,
             run,
-            target: s.target,
+            targets: s.targets.clone(),
         })
         .collect();
     drop(workdir);

@@ -217,14 +217,14 @@ pub fn scenarios() -> Vec<Scenario> {
                 factor: FACTOR,
             };
             [
-                scenario(call, call.small, SMALL, None),
-                scenario(call, call.large, LARGE, Some(target)),
+                scenario(call, call.small, SMALL, Vec::new()),
+                scenario(call, call.large, LARGE, vec![target]),
             ]
         })
         .collect()
 }
 
-fn scenario(call: Call, name: &'static str, world: World, target: Option<Target>) -> Scenario {
+fn scenario(call: Call, name: &'static str, world: World, targets: Vec<Target>) -> Scenario {
     Scenario {
         name,
         what: call.what,
@@ -232,7 +232,7 @@ fn scenario(call: Call, name: &'static str, world: World, target: Option<Target>
         requires_action: None,
         connections: Some(1),
         prepare: Box::new(move |_, server, connections| prepare(server, call, world, connections)),
-        target,
+        targets,
         group: Group::Scale,
     }
 }

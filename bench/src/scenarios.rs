@@ -84,8 +84,8 @@ pub struct Scenario {
     pub connections: Option<usize>,
     /// Seeds state (untimed) and builds the requests.
     pub prepare: PrepareFn,
-    /// The scenario's target, if any.
-    pub target: Option<Target>,
+    /// What the scenario is held to (none, one, or several).
+    pub targets: Vec<Target>,
     /// Which runs include it.
     pub group: Group,
 }
@@ -392,7 +392,7 @@ fn replica_prepare(server: &Running, pairs: usize, connections: usize) -> Result
     })
 }
 
-fn replica_scenario(name: &'static str, pairs: usize, target: Option<Target>) -> Scenario {
+fn replica_scenario(name: &'static str, pairs: usize, targets: Vec<Target>) -> Scenario {
     Scenario {
         name,
         what: "signed DescribeDiskReplicaPairs RegionId=cn-hangzhou MaxResults=50, one account of four, pairs split between cn-hangzhou and cn-shanghai; one connection (per-call latency)",
@@ -402,7 +402,7 @@ fn replica_scenario(name: &'static str, pairs: usize, target: Option<Target>) ->
         prepare: Box::new(move |_, server, connections| {
             replica_prepare(server, pairs, connections)
         }),
-        target,
+        targets,
         group: Group::Main,
     }
 }
@@ -424,7 +424,7 @@ pub fn all() -> Vec<Scenario> {
                     note: None,
                 })
             }),
-            target: None,
+            targets: Vec::new(),
             group: Group::Main,
         },
         Scenario {
@@ -434,10 +434,10 @@ pub fn all() -> Vec<Scenario> {
             requires_action: None,
             connections: None,
             prepare: Box::new(describe_instances),
-            target: Some(Target::ThroughputAtLeast {
+            targets: vec![Target::ThroughputAtLeast {
                 of: CEILING,
                 fraction: 0.5,
-            }),
+            }],
             group: Group::Main,
         },
         Scenario {
@@ -454,10 +454,10 @@ pub fn all() -> Vec<Scenario> {
             requires_action: None,
             connections: None,
             prepare: Box::new(start_stop),
-            target: Some(Target::ThroughputAtLeast {
+            targets: vec![Target::ThroughputAtLeast {
                 of: CEILING,
                 fraction: 0.5,
-            }),
+            }],
             group: Group::Main,
         },
         Scenario {
@@ -467,17 +467,17 @@ pub fn all() -> Vec<Scenario> {
             requires_action: None,
             connections: None,
             prepare: Box::new(describe_instances),
-            target: None,
+            targets: Vec::new(),
             group: Group::Main,
         },
-        replica_scenario(REPLICA_SMALL, 500, None),
+        replica_scenario(REPLICA_SMALL, 500, Vec::new()),
         replica_scenario(
             "emulator: DescribeDiskReplicaPairs, 50,000 pairs",
             50_000,
-            Some(Target::P50AtMost {
+            vec![Target::P50AtMost {
                 of: REPLICA_SMALL,
                 factor: 2.0,
-            }),
+            }],
         ),
         Scenario {
             name: "diag: ceiling, 10 KB body",
@@ -496,7 +496,7 @@ pub fn all() -> Vec<Scenario> {
                     note: None,
                 })
             }),
-            target: None,
+            targets: Vec::new(),
             group: Group::Diagnostic,
         },
         diagnostic("diag: emulator GET /_emulator/health", "the emulator's health endpoint: routing and a small JSON body, no RPC", |server| {
@@ -548,7 +548,7 @@ fn diagnostic(
                 note: None,
             })
         }),
-        target: None,
+        targets: Vec::new(),
         group: Group::Diagnostic,
     }
 }
