@@ -127,6 +127,24 @@ pub fn get_request(host: SocketAddr, path_and_query: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A request with any method; a JSON `body` goes with its `Content-Type` and length (a bodiless
+/// `POST` or `PUT` still says `Content-Length: 0`).
+pub fn request(method: &str, host: SocketAddr, path: &str, body: Option<&[u8]>) -> Vec<u8> {
+    let mut out = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: ecs-emulator-bench\r\nAccept: */*\r\n"
+    );
+    match body {
+        Some(b) => out.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            b.len()
+        )),
+        None => out.push_str("Content-Length: 0\r\n\r\n"),
+    }
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body.unwrap_or_default());
+    bytes
+}
+
 /// One blocking `GET` on a fresh connection (`Connection: close`): status and body.
 pub fn blocking_get(addr: SocketAddr, path: &str, timeout: Duration) -> io::Result<(u16, Vec<u8>)> {
     let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;

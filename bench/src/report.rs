@@ -218,6 +218,19 @@ impl Report {
                     yes_no(median <= factor && served),
                 )
             }),
+            Target::P50Under { limit } => {
+                let each: Vec<f64> = mine.iter().map(p50).collect();
+                let listed: Vec<String> = each.iter().map(|v| format!("{:.1}", v * 1e3)).collect();
+                let median = median_f64(each);
+                Some((
+                    format!(
+                        "p50 {:.2} ms (per round: {} ms)",
+                        median * 1e3,
+                        listed.join(", ")
+                    ),
+                    yes_no(median < limit.as_secs_f64() && served),
+                ))
+            }
         };
         let (measured, verdict) =
             row.unwrap_or_else(|| ("reference scenario not measured".into(), "n/a"));
@@ -336,5 +349,6 @@ fn describe(name: &str, target: Target) -> String {
         Target::P50AtMost { of, factor } => {
             format!("{name}: p50 latency within {factor}× {of}")
         }
+        Target::P50Under { limit } => format!("{name}: p50 latency under {}", ms(limit)),
     }
 }

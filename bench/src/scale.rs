@@ -30,9 +30,11 @@ const FACTOR: f64 = 2.0;
 /// A world in the signing account: instances (each with the system disk the emulator gives it)
 /// and free-standing disks, each list alternating between [`REGIONS`].
 #[derive(Debug, Clone, Copy)]
-struct World {
-    instances: usize,
-    free_disks: usize,
+pub struct World {
+    /// Instances, each with its system disk.
+    pub instances: usize,
+    /// Disks attached to nothing.
+    pub free_disks: usize,
 }
 
 /// 1,000 disks: 500 instances with their system disks and 500 free-standing disks.
@@ -47,7 +49,8 @@ const LARGE: World = World {
 };
 
 impl World {
-    fn disks(self) -> usize {
+    /// Every disk: the system disks and the free-standing ones.
+    pub fn disks(self) -> usize {
         self.instances + self.free_disks
     }
 }
@@ -243,7 +246,7 @@ fn launch(env: &Env, world: World) -> Result<Launch, String> {
 }
 
 /// The world's seed file, written once per run and reused by every scenario and round.
-fn seed(env: &Env, world: World) -> Result<PathBuf, String> {
+pub fn seed(env: &Env, world: World) -> Result<PathBuf, String> {
     let path = env.workdir.join(format!(
         "scale-seed-{}-{}.json",
         world.instances, world.free_disks
