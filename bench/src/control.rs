@@ -235,16 +235,14 @@ fn export(server: &Running, world: World) -> Result<(Vec<u8>, String), String> {
     ))
 }
 
-/// Sends `request` once (untimed) and insists on a 200.
+/// Sends `request` once (untimed, on a connection of its own) and insists on a 200.
 fn check_200(server: &Running, request: &[u8], what: &str) -> Result<(), String> {
-    let answers = http::call_all(server.addr, vec![request.to_vec()], 1)
-        .map_err(|e| format!("{what}: {e}"))?;
-    match answers.first() {
-        Some((200, _)) => Ok(()),
-        Some((status, body)) => Err(format!(
+    match http::send_once(server.addr, request, Duration::from_secs(30)) {
+        Ok((200, _)) => Ok(()),
+        Ok((status, body)) => Err(format!(
             "{what} answered {status}: {}",
             String::from_utf8_lossy(&body[..body.len().min(300)])
         )),
-        None => Err(format!("{what}: no answer")),
+        Err(e) => Err(format!("{what}: {e}")),
     }
 }

@@ -165,6 +165,56 @@ pub fn blocking_get(addr: SocketAddr, path: &str, timeout: Duration) -> io::Resu
     }
 }
 
+/// Sends one request on a fresh connection and reads the answer *while* the request is being
+/// written: a server that answers before it has read the whole body (a `413` for a body over its
+/// limit, then closing) is heard, where a write-then-read client sees only a broken pipe.
+pub fn send_once(
+    addr: SocketAddr,
+    request: &[u8],
+    timeout: Duration,
+) -> io::Result<(u16, Vec<u8>)> {
+    let mut reader = std::net::TcpStream::connect_timeout(&addr, timeout)?;
+    reader.set_read_timeout(Some(timeout))?;
+    reader.set_write_timeout(Some(timeout))?;
+    reader.set_nodelay(true)?;
+    let mut writer = reader.try_clone()?;
+    std::thread::scope(|scope| {
+        let sending = scope.spawn(move || writer.write_all(request));
+        let answer = read_answer(&mut reader);
+        // Unblocks the writer when the server answered without reading everything.
+        let _ = reader.shutdown(std::net::Shutdown::Both);
+        let sent = sending
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked")));
+        match (answer, sent) {
+            (Ok(answer), _) => Ok(answer),
+            (Err(_), Err(write)) => Err(write),
+            (Err(read), Ok(())) => Err(read),
+        }
+    })
+}
+
+/// Reads one Content-Length-framed answer from a blocking stream.
+fn read_answer(stream: &mut std::net::TcpStream) -> io::Result<(u16, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = vec![0; 64 * 1024];
+    loop {
+        if let Some((status, head, len)) = parse_head(&buf)? {
+            if buf.len() >= head + len {
+                return Ok((status, buf[head..head + len].to_vec()));
+            }
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection before answering",
+            ));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
 /// Polls `GET path` until it answers 200 or `deadline` passes; returns when the 200 arrived.
 pub fn wait_for_200(addr: SocketAddr, path: &str, deadline: Instant) -> io::Result<Instant> {
     loop {
