@@ -127,6 +127,24 @@ pub fn get_request(host: SocketAddr, path_and_query: &str) -> Vec<u8> {
     .into_bytes()
 }
 
+/// A request with any method; a JSON `body` goes with its `Content-Type` and length (a bodiless
+/// `POST` or `PUT` still says `Content-Length: 0`).
+pub fn request(method: &str, host: SocketAddr, path: &str, body: Option<&[u8]>) -> Vec<u8> {
+    let mut out = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: ecs-emulator-bench\r\nAccept: */*\r\n"
+    );
+    match body {
+        Some(b) => out.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            b.len()
+        )),
+        None => out.push_str("Content-Length: 0\r\n\r\n"),
+    }
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body.unwrap_or_default());
+    bytes
+}
+
 /// One blocking `GET` on a fresh connection (`Connection: close`): status and body.
 pub fn blocking_get(addr: SocketAddr, path: &str, timeout: Duration) -> io::Result<(u16, Vec<u8>)> {
     let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;
@@ -144,6 +162,56 @@ pub fn blocking_get(addr: SocketAddr, path: &str, timeout: Duration) -> io::Resu
             io::ErrorKind::UnexpectedEof,
             "incomplete response",
         )),
+    }
+}
+
+/// Sends one request on a fresh connection and reads the answer *while* the request is being
+/// written: a server that answers before it has read the whole body (a `413` for a body over its
+/// limit, then closing) is heard, where a write-then-read client sees only a broken pipe.
+pub fn send_once(
+    addr: SocketAddr,
+    request: &[u8],
+    timeout: Duration,
+) -> io::Result<(u16, Vec<u8>)> {
+    let mut reader = std::net::TcpStream::connect_timeout(&addr, timeout)?;
+    reader.set_read_timeout(Some(timeout))?;
+    reader.set_write_timeout(Some(timeout))?;
+    reader.set_nodelay(true)?;
+    let mut writer = reader.try_clone()?;
+    std::thread::scope(|scope| {
+        let sending = scope.spawn(move || writer.write_all(request));
+        let answer = read_answer(&mut reader);
+        // Unblocks the writer when the server answered without reading everything.
+        let _ = reader.shutdown(std::net::Shutdown::Both);
+        let sent = sending
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked")));
+        match (answer, sent) {
+            (Ok(answer), _) => Ok(answer),
+            (Err(_), Err(write)) => Err(write),
+            (Err(read), Ok(())) => Err(read),
+        }
+    })
+}
+
+/// Reads one Content-Length-framed answer from a blocking stream.
+fn read_answer(stream: &mut std::net::TcpStream) -> io::Result<(u16, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = vec![0; 64 * 1024];
+    loop {
+        if let Some((status, head, len)) = parse_head(&buf)? {
+            if buf.len() >= head + len {
+                return Ok((status, buf[head..head + len].to_vec()));
+            }
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection before answering",
+            ));
+        }
+        buf.extend_from_slice(&chunk[..n]);
     }
 }
 

@@ -2,6 +2,7 @@
 //!
 //! It builds nothing; `bench/run.sh` builds both binaries and runs this. See `bench/README.md`.
 
+mod control;
 mod http;
 mod load;
 mod report;
@@ -69,6 +70,10 @@ struct Args {
     /// disks and 100,000 instances against one of 1,000 disks; each launch loads a large seed).
     #[arg(long)]
     scale: bool,
+    /// Also run the control scenarios (StartInstance/StopInstance with --data-dir in strict and
+    /// relaxed durability; reset and state import in a world of 10,000 resources).
+    #[arg(long)]
+    control: bool,
     /// Also write the markdown report here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -81,6 +86,7 @@ impl Args {
             scenarios::Group::Main => true,
             scenarios::Group::Diagnostic => self.diagnostics,
             scenarios::Group::Scale => self.scale,
+            scenarios::Group::Control => self.control,
         }
     }
 }
@@ -288,7 +294,7 @@ fn main_inner(args: Args) -> Result<bool, String> {
             name: s.name,
             what: s.what,
             run,
-            target: s.target,
+            targets: s.targets.clone(),
         })
         .collect();
     drop(workdir);

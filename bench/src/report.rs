@@ -61,8 +61,8 @@ pub struct ScenarioReport {
     pub what: &'static str,
     /// What happened.
     pub run: Run,
-    /// Its target.
-    pub target: Option<Target>,
+    /// Its targets.
+    pub targets: Vec<Target>,
 }
 
 /// Everything the report shows.
@@ -177,49 +177,64 @@ impl Report {
             ));
         }
         for s in &self.scenarios {
-            let Some(target) = s.target else { continue };
-            let mine = match &s.run {
-                Run::Done(r) => r,
-                Run::Skipped(why) => {
-                    rows.push((describe(s.name, target), format!("skipped: {why}"), "n/a"));
-                    continue;
-                }
-                Run::Failed(_) => {
-                    rows.push((describe(s.name, target), "failed".into(), "**missed**"));
-                    continue;
-                }
-            };
-            let served = mine.iter().all(|r| r.unserved == 0);
-            let row = match target {
-                Target::ThroughputAtLeast { of, fraction } => self.rounds(of).map(|base| {
-                    let (median, text) = ratios(mine, base, LoadResult::throughput);
-                    (
-                        format!(
-                            "{text}; median round {:.0} vs {:.0} req/s",
-                            representative(mine).throughput(),
-                            representative(base).throughput()
-                        ),
-                        yes_no(median >= fraction && served),
-                    )
-                }),
-                Target::P50AtMost { of, factor } => self.rounds(of).map(|base| {
-                    let p50 = |r: &LoadResult| r.percentile(50.0).as_secs_f64();
-                    let (median, text) = ratios(mine, base, p50);
-                    (
-                        format!(
-                            "{text}; median round p50 {} vs {}",
-                            latency(representative(mine).percentile(50.0)),
-                            latency(representative(base).percentile(50.0))
-                        ),
-                        yes_no(median <= factor && served),
-                    )
-                }),
-            };
-            let (measured, verdict) =
-                row.unwrap_or_else(|| ("reference scenario not measured".into(), "n/a"));
-            rows.push((describe(s.name, target), measured, verdict));
+            for &target in &s.targets {
+                rows.push(self.target_row(s, target));
+            }
         }
         rows
+    }
+
+    /// One scenario's (target, measured, verdict) row.
+    fn target_row(&self, s: &ScenarioReport, target: Target) -> (String, String, &'static str) {
+        let mine = match &s.run {
+            Run::Done(r) => r,
+            Run::Skipped(why) => {
+                return (describe(s.name, target), format!("skipped: {why}"), "n/a");
+            }
+            Run::Failed(_) => return (describe(s.name, target), "failed".into(), "**missed**"),
+        };
+        let served = mine.iter().all(|r| r.unserved == 0);
+        let p50 = |r: &LoadResult| r.percentile(50.0).as_secs_f64();
+        let row = match target {
+            Target::ThroughputAtLeast { of, fraction } => self.rounds(of).map(|base| {
+                let (median, text) = ratios(mine, base, LoadResult::throughput);
+                (
+                    format!(
+                        "{text}; median round {:.0} vs {:.0} req/s",
+                        representative(mine).throughput(),
+                        representative(base).throughput()
+                    ),
+                    yes_no(median >= fraction && served),
+                )
+            }),
+            Target::P50AtMost { of, factor } => self.rounds(of).map(|base| {
+                let (median, text) = ratios(mine, base, p50);
+                (
+                    format!(
+                        "{text}; median round p50 {} vs {}",
+                        latency(representative(mine).percentile(50.0)),
+                        latency(representative(base).percentile(50.0))
+                    ),
+                    yes_no(median <= factor && served),
+                )
+            }),
+            Target::P50Under { limit } => {
+                let each: Vec<f64> = mine.iter().map(p50).collect();
+                let listed: Vec<String> = each.iter().map(|v| format!("{:.1}", v * 1e3)).collect();
+                let median = median_f64(each);
+                Some((
+                    format!(
+                        "p50 {:.2} ms (per round: {} ms)",
+                        median * 1e3,
+                        listed.join(", ")
+                    ),
+                    yes_no(median < limit.as_secs_f64() && served),
+                ))
+            }
+        };
+        let (measured, verdict) =
+            row.unwrap_or_else(|| ("reference scenario not measured".into(), "n/a"));
+        (describe(s.name, target), measured, verdict)
     }
 
     /// The whole report as markdown.
@@ -334,5 +349,6 @@ fn describe(name: &str, target: Target) -> String {
         Target::P50AtMost { of, factor } => {
             format!("{name}: p50 latency within {factor}× {of}")
         }
+        Target::P50Under { limit } => format!("{name}: p50 latency under {}", ms(limit)),
     }
 }

@@ -30,9 +30,11 @@ const FACTOR: f64 = 2.0;
 /// A world in the signing account: instances (each with the system disk the emulator gives it)
 /// and free-standing disks, each list alternating between [`REGIONS`].
 #[derive(Debug, Clone, Copy)]
-struct World {
-    instances: usize,
-    free_disks: usize,
+pub struct World {
+    /// Instances, each with its system disk.
+    pub instances: usize,
+    /// Disks attached to nothing.
+    pub free_disks: usize,
 }
 
 /// 1,000 disks: 500 instances with their system disks and 500 free-standing disks.
@@ -47,7 +49,8 @@ const LARGE: World = World {
 };
 
 impl World {
-    fn disks(self) -> usize {
+    /// Every disk: the system disks and the free-standing ones.
+    pub fn disks(self) -> usize {
         self.instances + self.free_disks
     }
 }
@@ -217,14 +220,14 @@ pub fn scenarios() -> Vec<Scenario> {
                 factor: FACTOR,
             };
             [
-                scenario(call, call.small, SMALL, None),
-                scenario(call, call.large, LARGE, Some(target)),
+                scenario(call, call.small, SMALL, Vec::new()),
+                scenario(call, call.large, LARGE, vec![target]),
             ]
         })
         .collect()
 }
 
-fn scenario(call: Call, name: &'static str, world: World, target: Option<Target>) -> Scenario {
+fn scenario(call: Call, name: &'static str, world: World, targets: Vec<Target>) -> Scenario {
     Scenario {
         name,
         what: call.what,
@@ -232,7 +235,7 @@ fn scenario(call: Call, name: &'static str, world: World, target: Option<Target>
         requires_action: None,
         connections: Some(1),
         prepare: Box::new(move |_, server, connections| prepare(server, call, world, connections)),
-        target,
+        targets,
         group: Group::Scale,
     }
 }
@@ -243,7 +246,7 @@ fn launch(env: &Env, world: World) -> Result<Launch, String> {
 }
 
 /// The world's seed file, written once per run and reused by every scenario and round.
-fn seed(env: &Env, world: World) -> Result<PathBuf, String> {
+pub fn seed(env: &Env, world: World) -> Result<PathBuf, String> {
     let path = env.workdir.join(format!(
         "scale-seed-{}-{}.json",
         world.instances, world.free_disks

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
+use crate::control;
 use crate::http;
 use crate::load::{ok_200, Outcome, Workload};
 use crate::scale;
@@ -31,6 +32,8 @@ pub const REQUESTS_PER_CONNECTION: usize = 256;
 pub const CEILING: &str = "ceiling: fixed JSON";
 /// Signed DescribeInstances.
 pub const DESCRIBE: &str = "emulator: DescribeInstances";
+/// Signed StartInstance/StopInstance in memory, the request log on (the default).
+pub const START_STOP: &str = "emulator: StartInstance/StopInstance";
 /// Replication listing at the small size.
 pub const REPLICA_SMALL: &str = "emulator: DescribeDiskReplicaPairs, 500 pairs";
 
@@ -48,7 +51,7 @@ pub struct Env {
     pub connections: usize,
 }
 
-/// What a scenario is held to, relative to another scenario of the same run.
+/// What a scenario is held to: relative to another scenario of the same run, or absolute.
 #[derive(Debug, Clone, Copy)]
 pub enum Target {
     /// Throughput at least `fraction` of scenario `of`'s.
@@ -64,6 +67,11 @@ pub enum Target {
         of: &'static str,
         /// Allowed ratio.
         factor: f64,
+    },
+    /// Median latency (the median of the per-round p50s) under `limit`.
+    P50Under {
+        /// The bound.
+        limit: std::time::Duration,
     },
 }
 
@@ -84,8 +92,8 @@ pub struct Scenario {
     pub connections: Option<usize>,
     /// Seeds state (untimed) and builds the requests.
     pub prepare: PrepareFn,
-    /// The scenario's target, if any.
-    pub target: Option<Target>,
+    /// What the scenario is held to (none, one, or several).
+    pub targets: Vec<Target>,
     /// Which runs include it.
     pub group: Group,
 }
@@ -99,6 +107,8 @@ pub enum Group {
     Diagnostic,
     /// Only with `--scale`: Describe calls on a large seeded world against a small one.
     Scale,
+    /// Only with `--control`: persistence, reset and state import.
+    Control,
 }
 
 impl Group {
@@ -108,6 +118,7 @@ impl Group {
             Self::Main => None,
             Self::Diagnostic => Some("--diagnostics"),
             Self::Scale => Some("--scale"),
+            Self::Control => Some("--control"),
         }
     }
 }
@@ -120,6 +131,7 @@ pub fn ceiling(env: &Env) -> Launch {
         args: vec!["--listen".into(), "127.0.0.1:0".into()],
         env: Vec::new(),
         health_path: "/_emulator/health",
+        owned_dir: None,
     }
 }
 
@@ -145,6 +157,7 @@ pub fn emulator(env: &Env, log: &str, extra: &[&str]) -> Launch {
         args,
         env: vec![("ECS_EMULATOR_LOG".into(), log.into())],
         health_path: "/_emulator/health",
+        owned_dir: None,
     }
 }
 
@@ -203,7 +216,17 @@ pub fn write_json(path: &Path, value: &Value) -> Result<PathBuf, String> {
     Ok(path.to_owned())
 }
 
-fn start_stop(_: &Env, server: &Running, connections: usize) -> Result<Workload, String> {
+/// The emulator as StartInstance/StopInstance runs it: one stopped instance per connection,
+/// `--timing instant`, then `extra` flags.
+pub fn start_stop_launch(env: &Env, extra: &[&str]) -> Result<Launch, String> {
+    let seed = pool_seed(env, env.connections)?.display().to_string();
+    let mut flags = vec!["--timing", "instant", "--fixtures", &seed];
+    flags.extend_from_slice(extra);
+    Ok(emulator(env, "warn", &flags))
+}
+
+/// StartInstance and StopInstance alternating, each connection on its own pool instance.
+pub fn start_stop(_: &Env, server: &Running, connections: usize) -> Result<Workload, String> {
     let signer = signer(server);
     let lanes = (0..connections)
         .map(|c| {
@@ -392,7 +415,7 @@ fn replica_prepare(server: &Running, pairs: usize, connections: usize) -> Result
     })
 }
 
-fn replica_scenario(name: &'static str, pairs: usize, target: Option<Target>) -> Scenario {
+fn replica_scenario(name: &'static str, pairs: usize, targets: Vec<Target>) -> Scenario {
     Scenario {
         name,
         what: "signed DescribeDiskReplicaPairs RegionId=cn-hangzhou MaxResults=50, one account of four, pairs split between cn-hangzhou and cn-shanghai; one connection (per-call latency)",
@@ -402,7 +425,7 @@ fn replica_scenario(name: &'static str, pairs: usize, target: Option<Target>) ->
         prepare: Box::new(move |_, server, connections| {
             replica_prepare(server, pairs, connections)
         }),
-        target,
+        targets,
         group: Group::Main,
     }
 }
@@ -424,7 +447,7 @@ pub fn all() -> Vec<Scenario> {
                     note: None,
                 })
             }),
-            target: None,
+            targets: Vec::new(),
             group: Group::Main,
         },
         Scenario {
@@ -434,32 +457,32 @@ pub fn all() -> Vec<Scenario> {
             requires_action: None,
             connections: None,
             prepare: Box::new(describe_instances),
-            target: Some(Target::ThroughputAtLeast {
+            targets: vec![Target::ThroughputAtLeast {
                 of: CEILING,
                 fraction: 0.5,
-            }),
+            }],
             group: Group::Main,
         },
         Scenario {
-            name: "emulator: StartInstance/StopInstance",
+            name: START_STOP,
             what: "signed StartInstance and StopInstance alternating, one instance per connection, --timing instant",
-            launch: Box::new(|env| {
-                let seed = pool_seed(env, env.connections)?.display().to_string();
-                Ok(emulator(
-                    env,
-                    "warn",
-                    &["--timing", "instant", "--fixtures", &seed],
-                ))
-            }),
+            launch: Box::new(|env| start_stop_launch(env, &[])),
             requires_action: None,
             connections: None,
             prepare: Box::new(start_stop),
-            target: Some(Target::ThroughputAtLeast {
-                of: CEILING,
-                fraction: 0.5,
-            }),
+            targets: vec![
+                Target::ThroughputAtLeast {
+                    of: CEILING,
+                    fraction: 0.5,
+                },
+                Target::ThroughputAtLeast {
+                    of: control::LOG_OFF,
+                    fraction: control::LOG_FRACTION,
+                },
+            ],
             group: Group::Main,
         },
+        control::log_off(),
         Scenario {
             name: "emulator: DescribeInstances, info logging",
             what: "as DescribeInstances, with the default ECS_EMULATOR_LOG=info (one log line per request, stderr to /dev/null)",
@@ -467,17 +490,17 @@ pub fn all() -> Vec<Scenario> {
             requires_action: None,
             connections: None,
             prepare: Box::new(describe_instances),
-            target: None,
+            targets: Vec::new(),
             group: Group::Main,
         },
-        replica_scenario(REPLICA_SMALL, 500, None),
+        replica_scenario(REPLICA_SMALL, 500, Vec::new()),
         replica_scenario(
             "emulator: DescribeDiskReplicaPairs, 50,000 pairs",
             50_000,
-            Some(Target::P50AtMost {
+            vec![Target::P50AtMost {
                 of: REPLICA_SMALL,
                 factor: 2.0,
-            }),
+            }],
         ),
         Scenario {
             name: "diag: ceiling, 10 KB body",
@@ -496,7 +519,7 @@ pub fn all() -> Vec<Scenario> {
                     note: None,
                 })
             }),
-            target: None,
+            targets: Vec::new(),
             group: Group::Diagnostic,
         },
         diagnostic("diag: emulator GET /_emulator/health", "the emulator's health endpoint: routing and a small JSON body, no RPC", |server| {
@@ -526,6 +549,7 @@ pub fn all() -> Vec<Scenario> {
     ]
     .into_iter()
     .chain(scale::scenarios())
+    .chain(control::scenarios())
     .collect()
 }
 
@@ -548,7 +572,7 @@ fn diagnostic(
                 note: None,
             })
         }),
-        target: None,
+        targets: Vec::new(),
         group: Group::Diagnostic,
     }
 }

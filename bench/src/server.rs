@@ -24,6 +24,9 @@ pub struct Launch {
     pub env: Vec<(String, String)>,
     /// A path that answers 200 once the server is ready.
     pub health_path: &'static str,
+    /// A directory this launch alone writes to (e.g. its `--data-dir`), removed once the server
+    /// has stopped.
+    pub owned_dir: Option<PathBuf>,
 }
 
 /// A running server; killed when dropped.
@@ -35,6 +38,7 @@ pub struct Running {
     pub addr: SocketAddr,
     /// From `spawn` to the first 200 on the health path.
     pub cold_start: Duration,
+    owned_dir: Option<PathBuf>,
 }
 
 impl Launch {
@@ -85,6 +89,7 @@ impl Launch {
             _stdout: stdout,
             addr,
             cold_start: Duration::ZERO,
+            owned_dir: self.owned_dir.clone(),
         };
         // On failure `running` is dropped here, which kills the child.
         let ready = http::wait_for_200(addr, self.health_path, t0 + READY_TIMEOUT)
@@ -115,6 +120,9 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(dir) = &self.owned_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
     }
 }
 
