@@ -43,12 +43,11 @@ impl Params {
         Self { map, dialect }
     }
 
-    /// Every parameter, as sent (for the request log, which removes secrets).
-    pub fn pairs(&self) -> Vec<(String, String)> {
-        self.map
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+    /// Shows every parameter, as sent, to `f` (the request log, which removes secrets).
+    pub fn visit(&self, f: &mut dyn FnMut(&str, &str)) {
+        for (k, v) in &self.map {
+            f(k, v);
+        }
     }
 
     /// The raw value; an empty value counts as absent (the gateway treats it so).

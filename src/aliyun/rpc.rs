@@ -128,7 +128,11 @@ pub async fn handle(
 /// Logs a request answered before it reached the engine, with its query parameters.
 fn log_refused(app: &AppState, env: &Envelope, uri: &Uri, outcome: &Result<Reply, ApiError>) {
     let query = uri.query().unwrap_or_default().to_owned();
-    let params = move || form_decode(query.as_bytes()).unwrap_or_default();
+    let params = move |f: &mut dyn FnMut(&str, &str)| {
+        for (k, v) in form_decode(query.as_bytes()).unwrap_or_default() {
+            f(&k, &v);
+        }
+    };
     let meta = crate::engine::RequestMeta {
         dialect: "alibaba",
         product: env.dialect.id(),

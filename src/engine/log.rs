@@ -1,7 +1,7 @@
 //! The request log: the most recent calls, bounded, with secrets removed, and a live feed of
 //! new entries for server-sent events.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use serde::Serialize;
@@ -10,13 +10,78 @@ use tokio::sync::broadcast;
 /// Parameters whose values never reach the log (matched without regard to case).
 const SECRET_NAMES: &[&str] = &["signature", "securitytoken", "password", "secret"];
 
+/// Shows each of a request's parameters (name, value) to the function it is given.
+pub type VisitParams<'a> = dyn Fn(&mut dyn FnMut(&str, &str)) + Sync + 'a;
+
+/// A call's parameters, secrets already dropped, packed in one allocation (names and values
+/// alternate, each ended by a NUL); serialized as a JSON object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(Box<str>);
+
+impl Params {
+    /// Packs what `visit` hands over, dropping secret parameters.
+    pub fn capture(visit: &VisitParams<'_>) -> Self {
+        let mut packed = String::new();
+        visit(&mut |k, v| {
+            if !is_secret(k) {
+                packed.push_str(k);
+                packed.push('\0');
+                packed.push_str(v);
+                packed.push('\0');
+            }
+        });
+        Self(packed.into_boxed_str())
+    }
+
+    /// The (name, value) pairs.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut parts = self.0.split('\0');
+        std::iter::from_fn(move || {
+            let k = parts.next().filter(|k| !k.is_empty())?;
+            Some((k, parts.next().unwrap_or_default()))
+        })
+    }
+}
+
+impl Serialize for Params {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.pairs())
+    }
+}
+
+/// True for a parameter the log must not keep (compared without allocating).
+fn is_secret(name: &str) -> bool {
+    let name = name.as_bytes();
+    SECRET_NAMES.iter().any(|secret| {
+        name.windows(secret.len())
+            .any(|w| w.eq_ignore_ascii_case(secret.as_bytes()))
+    })
+}
+
+/// Milliseconds since the epoch, shown as RFC 3339.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WallTime(pub i64);
+
+impl Serialize for WallTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(self.0) * 1_000_000)
+            .ok()
+            .and_then(|t| {
+                t.format(&time::format_description::well_known::Rfc3339)
+                    .ok()
+            })
+            .unwrap_or_default();
+        s.serialize_str(&t)
+    }
+}
+
 /// One call as the log keeps it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogEntry {
     /// Position in the log since start-up (or the last clear).
     pub seq: u64,
     /// Wall-clock time the call arrived, RFC 3339.
-    pub time: String,
+    pub time: WallTime,
     /// The virtual time of the call, milliseconds since the epoch (when it reached the world).
     pub virtual_time_ms: Option<i64>,
     /// The caller's account.
@@ -34,7 +99,7 @@ pub struct LogEntry {
     /// The resources it acted on.
     pub resource_ids: Vec<String>,
     /// Its parameters, secrets and signatures removed.
-    pub params: BTreeMap<String, String>,
+    pub params: Params,
     /// HTTP status answered.
     pub status: u16,
     /// Error code answered, if any.
@@ -47,17 +112,6 @@ pub struct LogEntry {
     pub faulted: bool,
     /// `api`, or `dashboard` for calls made from the dashboard.
     pub source: &'static str,
-}
-
-/// Drops secret parameters.
-pub fn redact(params: impl IntoIterator<Item = (String, String)>) -> BTreeMap<String, String> {
-    params
-        .into_iter()
-        .filter(|(k, _)| {
-            let k = k.to_ascii_lowercase();
-            !SECRET_NAMES.iter().any(|s| k.contains(s))
-        })
-        .collect()
 }
 
 /// The log itself: a ring of the last `capacity` entries and a broadcast of new ones.
@@ -167,7 +221,7 @@ mod tests {
     fn entry(action: &str) -> LogEntry {
         LogEntry {
             seq: 0,
-            time: String::new(),
+            time: WallTime(0),
             virtual_time_ms: None,
             account: "a".into(),
             dialect: "alibaba",
@@ -176,7 +230,7 @@ mod tests {
             version: "v".into(),
             region: None,
             resource_ids: Vec::new(),
-            params: BTreeMap::new(),
+            params: Params::default(),
             status: 200,
             code: None,
             latency_ms: 0.0,
@@ -213,13 +267,26 @@ mod tests {
 
     #[test]
     fn secrets_are_removed() {
-        let p = redact([
-            ("Signature".to_owned(), "x".to_owned()),
-            ("SecurityToken".to_owned(), "x".to_owned()),
-            ("AccessKeyId".to_owned(), "AK".to_owned()),
-            ("password".to_owned(), "x".to_owned()),
-            ("InstanceId".to_owned(), "i-1".to_owned()),
-        ]);
-        assert_eq!(p.keys().collect::<Vec<_>>(), ["AccessKeyId", "InstanceId"]);
+        let p = Params::capture(&|f: &mut dyn FnMut(&str, &str)| {
+            for (k, v) in [
+                ("AccessKeyId", "AK"),
+                ("Signature", "x"),
+                ("SecurityToken", "x"),
+                ("InstanceId", "i-1"),
+                ("password", "x"),
+                ("AccessKeySecret", "x"),
+                ("Empty", ""),
+            ] {
+                f(k, v);
+            }
+        });
+        assert_eq!(
+            p.pairs().collect::<Vec<_>>(),
+            [("AccessKeyId", "AK"), ("InstanceId", "i-1"), ("Empty", "")]
+        );
+        assert_eq!(
+            serde_json::to_string(&p).unwrap(),
+            r#"{"AccessKeyId":"AK","InstanceId":"i-1","Empty":""}"#
+        );
     }
 }

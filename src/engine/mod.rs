@@ -68,8 +68,8 @@ pub struct RequestMeta<'a> {
     pub arrived: Instant,
     /// Who sent it.
     pub source: Source,
-    /// The request's parameters, read only when the request log keeps them.
-    pub params: &'a (dyn Fn() -> Vec<(String, String)> + Sync),
+    /// The request's parameters, visited only when the request log keeps them.
+    pub params: &'a log::VisitParams<'a>,
 }
 
 impl std::fmt::Debug for RequestMeta<'_> {
@@ -339,13 +339,10 @@ impl Engine {
         virtual_time_ms: Option<i64>,
         faulted: bool,
     ) {
-        let now = time::OffsetDateTime::now_utc();
         let elapsed = meta.arrived.elapsed();
         self.log.push(LogEntry {
             seq: 0,
-            time: now
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            time: log::WallTime(wall_ms()),
             virtual_time_ms,
             account: meta.account.to_owned(),
             dialect: meta.dialect,
@@ -354,7 +351,7 @@ impl Engine {
             version: meta.version.to_owned(),
             region,
             resource_ids,
-            params: log::redact((meta.params)()),
+            params: log::Params::capture(meta.params),
             status: out.status(),
             code: out.code().map(str::to_owned),
             latency_ms: elapsed.as_secs_f64() * 1000.0,

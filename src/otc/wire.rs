@@ -222,7 +222,7 @@ pub async fn run<R>(
     render: impl FnOnce(Answer<'_>) -> Result<R, OtcError>,
 ) -> Result<R, OtcError> {
     let op: Op = call.op();
-    let params = Vec::new;
+    let params = |_: &mut dyn FnMut(&str, &str)| {};
     let meta = RequestMeta {
         dialect: "otc",
         product: "evs",

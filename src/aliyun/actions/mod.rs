@@ -130,7 +130,7 @@ async fn apply<A: RpcAction + Send>(
         "{} decodes to another operation",
         row.name
     );
-    let params = || ctx.params.pairs();
+    let params = |f: &mut dyn FnMut(&str, &str)| ctx.params.visit(f);
     let meta = RequestMeta {
         dialect: "alibaba",
         product: row.dialect.id(),
