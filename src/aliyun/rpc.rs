@@ -12,7 +12,7 @@ use super::encoding::{form_decode, DecodeError};
 use super::error::{ApiError, Dialect, ErrorCode};
 use super::params::Params;
 use super::reply::{Format, Reply};
-use super::signature::{Identity, SignedParts};
+use super::signature::{self, Identity, SignedParts};
 use crate::config::DEFAULT_ACCOUNT;
 use crate::state::AppState;
 
@@ -193,7 +193,23 @@ async fn serve(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let header_str = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let parts = SignedParts {
+        method: method.as_str(),
+        path: uri.path(),
+        query: &query,
+        form: &form,
+        headers,
+        body: &body,
+    };
+    // An RPC signature covers parameters only, so its action and version come from them alone;
+    // ACS3 signs the x-acs-* headers, and an unsigned request may use either.
+    let rpc_signed = signature::is_rpc_signed(&parts);
+    let header_str = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .filter(|_| !rpc_signed)
+    };
     env.format = Format::from_param(param("Format"));
     let version = param("Version")
         .or_else(|| header_str("x-acs-version"))
@@ -205,14 +221,6 @@ async fn serve(
         env.dialect = d;
     }
 
-    let parts = SignedParts {
-        method: method.as_str(),
-        path: uri.path(),
-        query: &query,
-        form: &form,
-        headers,
-        body: &body,
-    };
     let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
     let account = match app.aliyun.verifier.verify(&parts, now_unix)? {
         Identity::Anonymous => DEFAULT_ACCOUNT.to_owned(),

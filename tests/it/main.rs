@@ -8,3 +8,4 @@ mod golden_replication;
 mod instances;
 mod protocol;
 mod replication;
+mod scope;
