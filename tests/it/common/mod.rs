@@ -49,6 +49,8 @@ pub struct Opts {
     pub auth: AuthMode,
     /// Load fixtures/example-seed.json.
     pub seeded: bool,
+    /// Load this seed file instead (wins over `seeded`).
+    pub seed_file: Option<std::path::PathBuf>,
     /// Id seed.
     pub seed: Option<u64>,
     /// Body limit.
@@ -64,6 +66,7 @@ impl Default for Opts {
             clock: ClockMode::Manual,
             auth: AuthMode::Permissive,
             seeded: true,
+            seed_file: None,
             seed: Some(1),
             max_body_bytes: 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(2),
@@ -86,6 +89,9 @@ pub async fn spawn(opts: Opts) -> Server {
     if opts.seeded {
         args.fixtures =
             Some(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/example-seed.json").into());
+    }
+    if let Some(file) = opts.seed_file {
+        args.fixtures = Some(file);
     }
     args.access_keys = vec![
         AccessKey {
@@ -111,6 +117,17 @@ pub async fn spawn(opts: Opts) -> Server {
         client: reqwest::Client::new(),
         _stop: tx,
     }
+}
+
+/// Writes `json` to a fresh seed file in the temp directory and returns its path (the server
+/// reads it once, at start-up).
+pub fn seed_file(json: &str) -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path =
+        std::env::temp_dir().join(format!("ecs-emulator-it-{}-{n}.json", std::process::id()));
+    std::fs::write(&path, json).expect("write seed");
+    path
 }
 
 /// Starts a seeded, instant, manual-clock, permissive server.
