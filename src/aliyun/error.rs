@@ -114,6 +114,15 @@ error_codes! {
     InstanceTypeNotSupported => ("InvalidInstanceType.ValueNotSupported", 400, "The specified InstanceType beyond the permitted range."),
     SystemDiskCategoryNotSupported => ("InvalidSystemDiskCategory.ValueNotSupported", 400, "The specified parameter \"SystemDisk.Category\" is not valid."),
     VSwitchNotFound => ("InvalidVSwitchId.NotFound", 404, "Specified virtual switch does not exist."),
+    /// RunInstances' wording of a malformed InstanceName.
+    InstanceNameMalformed => ("InvalidInstanceName.Malformed", 400, "The specified parameter \"InstanceName\" is not valid."),
+    HostNameMalformed => ("InvalidHostName.Malformed", 400, "The specified parameter \"HostName\" is not valid."),
+    /// RunInstances' wording of InvalidDescription.Malformed.
+    InstanceDescriptionMalformed => ("InvalidDescription.Malformed", 400, "The specified parameter \"Description\" is not valid."),
+    /// RunInstances: a malformed SystemDisk.DiskName or DataDisk.N.DiskName.
+    InstanceDiskNameMalformed => ("InvalidDiskName.Malformed", 400, "The specified parameter \"SystemDisk.DiskName or DataDisk.n.DiskName\" is not valid."),
+    /// RunInstances: a malformed SystemDisk.Description or DataDisk.N.Description.
+    InstanceDiskDescriptionMalformed => ("InvalidDiskDescription.Malformed", 400, "The specified parameter \"SystemDisk.DiskDescription or DataDisk.n.Description\" is not valid."),
     InstanceHasDataDisks => ("IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation."),
 
     StatusNotFound => ("InvalidStatus.NotFound", 404, "The specified Status is not found."),

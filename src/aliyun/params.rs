@@ -119,6 +119,22 @@ impl Params {
         }
     }
 
+    /// A text parameter that must satisfy `valid` (see `aliyun::names`).
+    ///
+    /// # Errors
+    /// `malformed()` when it does not.
+    pub fn checked(
+        &self,
+        name: &str,
+        valid: fn(&str) -> bool,
+        malformed: impl FnOnce() -> ApiError,
+    ) -> Result<Option<String>, ApiError> {
+        match self.get(name) {
+            Some(v) if !valid(v) => Err(malformed()),
+            v => Ok(v.map(str::to_owned)),
+        }
+    }
+
     /// A JSON array of strings inside one parameter (`InstanceIds=["i-a","i-b"]`), at most `max`.
     /// `Some(vec![])` for an explicit `[]`: an active filter matching nothing.
     ///

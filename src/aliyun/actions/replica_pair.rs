@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::instance::done_action;
 use super::{ebs, ecs, unexpected, Action, Empty, RpcAction, TagView};
 use crate::aliyun::error::{ApiError, Dialect};
+use crate::aliyun::names;
 use crate::aliyun::params::Params;
 use crate::aliyun::vocab;
 use crate::domain::billing::ChargeType;
@@ -75,33 +76,16 @@ pub(super) fn bandwidth(p: &Params) -> Result<Option<i64>, ApiError> {
     }
 }
 
-/// A name: 2-128 characters, starting with a letter, not a URL.
+/// A name (`PairName`, `GroupName`): see [`names::is_name`].
 pub(super) fn name(p: &Params, param: &str) -> Result<Option<String>, ApiError> {
-    let v = p.string(param);
-    let ok = |s: &str| {
-        (2..=128).contains(&s.chars().count())
-            && s.chars().next().is_some_and(char::is_alphabetic)
-            && !s.starts_with("http://")
-            && !s.starts_with("https://")
-    };
-    match v {
-        Some(s) if !ok(&s) => Err(p.invalid(param)),
-        v => Ok(v),
-    }
+    p.checked(param, names::is_name, || p.invalid(param))
 }
 
-/// A description: 2-256 characters, not a URL.
+/// A description: see [`names::is_description`].
 pub(super) fn description(p: &Params) -> Result<Option<String>, ApiError> {
-    let v = p.string("Description");
-    let ok = |s: &str| {
-        (2..=256).contains(&s.chars().count())
-            && !s.starts_with("http://")
-            && !s.starts_with("https://")
-    };
-    match v {
-        Some(s) if !ok(&s) => Err(p.invalid("Description")),
-        v => Ok(v),
-    }
+    p.checked("Description", names::is_description, || {
+        p.invalid("Description")
+    })
 }
 
 /// `Site`: `production` or `backup`; absent lists both sides.
