@@ -87,6 +87,8 @@ error_codes! {
     ServiceUnavailable => ("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server."),
     /// ECS DryRun with every check passed.
     DryRunOperation => ("DryRunOperation", 400, "Request validation has been passed with DryRun flag set."),
+    /// A ClientToken longer than 64 characters or not ASCII (ECS).
+    InvalidClientToken => ("InvalidClientToken.ValueNotSupported", 400, "The ClientToken provided is invalid."),
     /// ClientToken reused with other parameters.
     IdempotentParameterMismatch => ("IdempotentParameterMismatch", 400, "The specified parameter has changed while using an already used clientToken."),
     /// Invalid parameter value; ECS wording is built per parameter.

@@ -30,6 +30,7 @@ pub mod replica_query;
 pub mod replica_site;
 pub mod replica_sync;
 pub mod status;
+pub mod tokens;
 pub mod world;
 
 pub use error::{Denial, Error, Field, Kind, Result, Status};

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde::{Deserialize, Serialize};
 
-use super::call::{Answer, Call, ClientToken};
+use super::call::{Answer, Call};
 use super::catalog::Catalog;
 use super::clock::{AdvanceError, Clock, ClockMode, Durations, Millis};
 use super::compute_index::ComputeIndex;
@@ -15,19 +15,11 @@ use super::ids::{IdGen, Naming};
 use super::instance::Instance;
 use super::op::Op;
 use super::replica::Replication;
+use super::tokens::{RetryKey, Tokens};
 use super::{Error, Result};
 
 /// The version of the [`Snapshot`] document this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
-
-/// What a ClientToken remembers: the request it came with and what it created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenRecord {
-    /// A digest of the request's own parameters.
-    pub fingerprint: String,
-    /// The ids the first call created.
-    pub ids: Vec<String>,
-}
 
 /// One account's resources.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -37,8 +29,8 @@ pub struct Account {
     pub instances: BTreeMap<String, Instance>,
     /// Disks by id.
     pub disks: BTreeMap<String, Disk>,
-    /// ClientToken records, per operation and token.
-    pub tokens: BTreeMap<Op, BTreeMap<String, TokenRecord>>,
+    /// ClientToken records, per operation and token, bounded and expiring.
+    pub tokens: Tokens,
     /// Counter giving every resource its creation order (Describe lists in that order).
     pub next_seq: u64,
     /// StartInstance answers InsufficientBalance for every instance of the account.
@@ -54,6 +46,7 @@ impl Account {
     /// Rebuilds every derived index from the records (after loading a snapshot).
     pub fn rebuild_indexes(&mut self) {
         self.replication.rebuild_indexes();
+        self.tokens.rebuild_order();
         let mut index = ComputeIndex::default();
         for i in self.instances.values() {
             index.instances.insert(&i.region_id, i.seq, &i.id);
@@ -192,40 +185,32 @@ impl Scope<'_> {
         self.account.next_seq
     }
 
-    /// Runs `create` once per (operation, ClientToken): a repeat with the same fingerprint
-    /// returns the first result; a different fingerprint is `IdempotentParameterMismatch`.
+    /// Runs `create` once per (operation, ClientToken): a repeat with the same call returns the
+    /// first result; another call under the same token is `IdempotentParameterMismatch`. Tokens
+    /// are remembered for [`super::tokens::TOKEN_WINDOW_MS`], at most
+    /// [`super::tokens::MAX_TOKENS_PER_ACCOUNT`] per account.
     ///
     /// # Errors
     /// `IdempotentParameterMismatch`, or whatever `create` fails with (nothing is recorded then).
     pub fn idempotent(
         &mut self,
         op: Op,
-        token: Option<&ClientToken>,
+        key: Option<&RetryKey>,
         create: impl FnOnce(&mut Self) -> Result<Vec<String>>,
     ) -> Result<Vec<String>> {
-        let Some(token) = token else {
+        let Some(key) = key else {
             return create(self);
         };
-        if let Some(seen) = self
-            .account
-            .tokens
-            .get(&op)
-            .and_then(|t| t.get(&token.token))
-        {
-            return if seen.fingerprint == token.fingerprint {
+        let now = self.now;
+        if let Some(seen) = self.account.tokens.recall(op, &key.token, now) {
+            return if seen.fingerprint == key.fingerprint {
                 Ok(seen.ids.clone())
             } else {
                 Err(Error::IdempotentParameterMismatch)
             };
         }
         let ids = create(self)?;
-        self.account.tokens.entry(op).or_default().insert(
-            token.token.clone(),
-            TokenRecord {
-                fingerprint: token.fingerprint.clone(),
-                ids: ids.clone(),
-            },
-        );
+        self.account.tokens.remember(op, key, ids.clone(), now);
         Ok(ids)
     }
 }

@@ -6,6 +6,7 @@ mod disks;
 mod golden;
 mod golden_replication;
 mod instances;
+mod limits;
 mod names;
 mod protocol;
 mod replication;

@@ -15,7 +15,6 @@ use crate::aliyun::names;
 use crate::aliyun::params::Params;
 use crate::aliyun::vocab;
 use crate::domain::billing::ChargeType;
-use crate::domain::call::ClientToken;
 use crate::domain::call::{Answer, Call, Target};
 use crate::domain::query::PageRequest;
 use crate::domain::replica_index::Site;
@@ -50,15 +49,6 @@ pub(super) const ACTIONS: &[Action] = &[
 pub(super) fn need(p: &Params, name: &str) -> Result<String, ApiError> {
     p.string(name)
         .ok_or_else(|| ApiError::replica_missing(p.dialect, name))
-}
-
-/// ClientToken: ASCII, at most 64 characters.
-pub(super) fn client_token(p: &Params) -> Result<Option<ClientToken>, ApiError> {
-    let token = p.client_token()?;
-    if token.as_ref().is_some_and(|t| !t.token.is_ascii()) {
-        return Err(p.invalid("ClientToken"));
-    }
-    Ok(token)
 }
 
 /// RPO: only 900 seconds is offered.
@@ -147,7 +137,7 @@ pub(super) fn target(p: &Params, id_param: &str) -> Result<Target, ApiError> {
     Ok(Target {
         region: need(p, "RegionId")?,
         id: need(p, id_param)?,
-        token: client_token(p)?,
+        token: p.client_token()?,
     })
 }
 
@@ -237,7 +227,7 @@ impl RpcAction for CreateDiskReplicaPair {
         };
         let call = Call::CreatePair {
             spec,
-            token: client_token(p)?,
+            token: p.client_token()?,
         };
         let request = Self {
             dialect: p.dialect,
