@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use axum::http::HeaderMap;
 use base64::prelude::{Engine as _, BASE64_STANDARD};
@@ -24,8 +24,11 @@ pub const FRESHNESS_WINDOW_SECS: i64 = 15 * 60;
 /// Upper bound on remembered nonces, so that a flood of requests cannot grow the cache without
 /// limit inside one window. Past it the oldest are forgotten early: under such a flood a replay
 /// of an old request could slip through, which is acceptable for an emulator, running out of
-/// memory is not.
+/// memory is not. Each is a 16-byte digest, so the cache stays under about 50 MB.
 const MAX_REMEMBERED_NONCES: usize = 1 << 20;
+
+/// The longest nonce accepted (strict mode). The SDKs send 32 or 64 hex digits or a UUID.
+pub const MAX_NONCE_LEN: usize = 128;
 
 /// Every `Authorization` value of the ACS3 family starts with this.
 const ACS3_FAMILY_PREFIX: &str = "ACS3-";
@@ -299,11 +302,23 @@ impl Verifier {
                 format!("{} is mandatory for this action.", f.timestamp_name),
             ));
         };
-        if f.nonce.is_none_or(str::is_empty) {
-            return Err(ApiError::with_message(
-                ErrorCode::MissingSignatureNonce,
-                format!("{} is mandatory for this action.", f.nonce_name),
-            ));
+        match f.nonce {
+            None | Some("") => {
+                return Err(ApiError::with_message(
+                    ErrorCode::MissingSignatureNonce,
+                    format!("{} is mandatory for this action.", f.nonce_name),
+                ))
+            }
+            Some(nonce) if nonce.len() > MAX_NONCE_LEN => {
+                return Err(ApiError::with_message(
+                    ErrorCode::InvalidParameter,
+                    format!(
+                        "The specified parameter {} is not valid: it is longer than {MAX_NONCE_LEN} characters.",
+                        f.nonce_name
+                    ),
+                ))
+            }
+            Some(_) => {}
         }
         let at = parse_timestamp(timestamp).ok_or(ErrorCode::TimestampFormat)?;
         if at.abs_diff(now_unix) > FRESHNESS_WINDOW_SECS.unsigned_abs() {
@@ -338,12 +353,21 @@ impl Verifier {
     }
 }
 
-/// Nonces seen recently: a set for lookups and a queue in arrival order for expiry, so both
-/// checking and forgetting are amortised O(1) per request.
+/// Nonces seen recently, each as a fixed-size digest: a set for lookups and a queue in arrival
+/// order for expiry, so both checking and forgetting are amortised O(1) per request.
 #[derive(Debug, Default)]
 struct NonceCache {
-    seen: HashSet<Arc<str>>,
-    order: VecDeque<(i64, Arc<str>)>,
+    seen: HashSet<u128>,
+    order: VecDeque<(i64, u128)>,
+}
+
+/// The first 128 bits of the entry's SHA-256: collisions are out of reach, and the size is the
+/// same whatever the nonce's length.
+fn nonce_digest(entry: &str) -> u128 {
+    let hash = Sha256::digest(entry.as_bytes());
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&hash[..16]);
+    u128::from_be_bytes(first)
 }
 
 impl NonceCache {
@@ -359,7 +383,8 @@ impl NonceCache {
                 self.seen.remove(&old);
             }
         }
-        if self.seen.contains(entry) {
+        let digest = nonce_digest(entry);
+        if !self.seen.insert(digest) {
             return false;
         }
         // The queue must stay ordered by time for the front-only expiry above; if the clock is
@@ -369,9 +394,7 @@ impl NonceCache {
             .order
             .back()
             .map_or(now_unix, |(last, _)| (*last).max(now_unix));
-        let entry: Arc<str> = Arc::from(entry);
-        self.seen.insert(Arc::clone(&entry));
-        self.order.push_back((at, entry));
+        self.order.push_back((at, digest));
         true
     }
 }

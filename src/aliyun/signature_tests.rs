@@ -741,6 +741,45 @@ fn strict_rpc_missing_or_malformed_freshness_fields() {
 }
 
 #[test]
+fn strict_refuses_an_overlong_nonce_before_remembering_it() {
+    let at_limit = "n".repeat(MAX_NONCE_LEN);
+    let req = Req::new("GET", "/", signed_rpc(&at_limit, T0), &[], b"");
+    let verifier = strict();
+    assert_eq!(req.verify(&verifier, T0_UNIX), Ok(known()));
+    let over = "n".repeat(MAX_NONCE_LEN + 1);
+    let req = Req::new("GET", "/", signed_rpc(&over, T0), &[], b"");
+    let err = assert_code(req.verify(&verifier, T0_UNIX), ErrorCode::InvalidParameter);
+    assert_eq!(
+        err.message,
+        "The specified parameter SignatureNonce is not valid: it is longer than 128 characters."
+    );
+    assert_eq!(verifier.nonces.lock().unwrap().seen.len(), 1);
+    // ACS3 names its header.
+    let mut headers = acs3_headers(&over);
+    sign_acs3("POST", &[], &mut headers, b"", AK, SECRET);
+    let req = Req::new("POST", "/", Vec::new(), &headers, b"");
+    let err = assert_code(req.verify(&verifier, T0_UNIX), ErrorCode::InvalidParameter);
+    assert!(
+        err.message.contains("x-acs-signature-nonce"),
+        "{}",
+        err.message
+    );
+    // Permissive mode keeps no nonces, so it has no reason to refuse one.
+    let req = Req::new("GET", "/", signed_rpc(&over, T0), &[], b"");
+    assert_eq!(req.verify(&permissive(), T0_UNIX), Ok(known()));
+}
+
+#[test]
+fn remembered_nonces_are_fixed_size_digests() {
+    let mut cache = NonceCache::default();
+    let long = "x".repeat(100_000);
+    assert!(cache.first_use(&long, 1000));
+    assert!(!cache.first_use(&long, 1001));
+    assert!(cache.first_use(&long[1..], 1001));
+    assert_eq!(std::mem::size_of_val(cache.seen.iter().next().unwrap()), 16);
+}
+
+#[test]
 fn rpc_refuses_other_signature_methods() {
     for (name, value) in [
         ("SignatureMethod", "HMAC-SHA256"),

@@ -1,7 +1,9 @@
 //! Bounded memory: ClientTokens (format, what they remember, how long), nonces, and
 //! per-account quotas, with the documented codes.
 
-use crate::common::{default_server, EBS};
+use crate::common::process::Process;
+use crate::common::{default_server, nonce, timestamp_now, EBS, ECS, KEY_ID, KEY_SECRET};
+use ecs_emulator::aliyun::encoding::pe;
 
 const TOKEN: &str = "123e4567-e89b-12d3-a456-426655440000";
 
@@ -106,4 +108,85 @@ async fn client_tokens_are_forgotten_after_a_day() {
     s.ecs("CreateDisk", &p)
         .await
         .err(400, "IdempotentParameterMismatch");
+}
+
+/// A form-body POST (pop-core style) of `params`, RPC-signed with the test key and `nonce`.
+fn signed_form(params: &[(&str, &str)], nonce: &str) -> Vec<u8> {
+    let mut all: Vec<(String, String)> = params
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    ecs_emulator::aliyun::signature::sign_rpc(
+        "POST",
+        &mut all,
+        KEY_ID,
+        KEY_SECRET,
+        nonce,
+        &timestamp_now(),
+    );
+    let body: String = all
+        .iter()
+        .map(|(k, v)| format!("{}={}", pe(k), pe(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    format!(
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+#[tokio::test]
+async fn nonces_are_bounded_in_length_and_kept_as_digests() {
+    let key = format!("{KEY_ID}:{KEY_SECRET}");
+    let p = Process::start(&["--auth", "strict", "--access-key", &key]);
+    let regions = [("Action", "DescribeRegions"), ("Version", ECS)];
+    for _ in 0..5 {
+        let r = p.raw(&signed_form(&regions, &nonce())).await;
+        assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    }
+    let before = p.rss_kib();
+    // 60 requests with 500 KB nonces (30 MB): refused at once, and nothing of them is kept.
+    for i in 0..60 {
+        let huge = format!("{i}-{}", "n".repeat(500_000));
+        let r = p.raw(&signed_form(&regions, &huge)).await;
+        assert!(
+            r.starts_with("HTTP/1.1 400") && r.contains("SignatureNonce is not valid"),
+            "{}",
+            &r[..r.len().min(300)]
+        );
+    }
+    // Nonces at the limit are served and remembered (a replay is refused).
+    let at_limit = "m".repeat(128);
+    let r = p.raw(&signed_form(&regions, &at_limit)).await;
+    assert!(r.starts_with("HTTP/1.1 200"), "{r}");
+    let r = p.raw(&signed_form(&regions, &at_limit)).await;
+    assert!(r.contains("SignatureNonceUsed"), "{r}");
+    let grown = p.rss_kib().saturating_sub(before);
+    assert!(grown < 12 * 1024, "RSS grew {grown} KiB");
+}
+
+#[tokio::test]
+async fn client_tokens_keep_nothing_of_the_raw_request() {
+    let p = Process::start(&["--timing", "instant"]);
+    let call = |i: usize, junk: &str| {
+        let body = format!(
+            "Action=CreateDisk&Version=2014-05-26&RegionId=cn-hangzhou&ZoneId=cn-hangzhou-h&Size=40&ClientToken=tok-{i}&Junk={junk}"
+        );
+        format!(
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    for i in 0..5 {
+        p.raw(call(1_000 + i, "warm").as_bytes()).await;
+    }
+    let before = p.rss_kib();
+    let junk = "j".repeat(500_000);
+    for i in 0..100 {
+        let r = p.raw(call(i, &junk).as_bytes()).await;
+        assert!(r.starts_with("HTTP/1.1 200"), "{}", &r[..r.len().min(300)]);
+    }
+    let grown = p.rss_kib().saturating_sub(before);
+    assert!(grown < 12 * 1024, "RSS grew {grown} KiB");
 }
