@@ -6,6 +6,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::domain::quota::Quotas;
+
 /// The port `serve` listens on when `--listen` is not given.
 pub const DEFAULT_PORT: u16 = 18090;
 
@@ -83,6 +85,55 @@ pub struct ServeArgs {
     /// Seconds after which a request that has not been fully received is answered 504 RequestTimeout.
     #[arg(long, env = "ECS_EMULATOR_REQUEST_TIMEOUT", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// Per-account resource quotas.
+    #[command(flatten)]
+    pub quotas: QuotaArgs,
+}
+
+/// How many resources one account may hold (a seed can set other numbers per account).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct QuotaArgs {
+    /// Instances per account; RunInstances past it answers QuotaExceed.AfterpayInstance.
+    #[arg(long, env = "ECS_EMULATOR_QUOTA_INSTANCES", default_value_t = Quotas::default().instances)]
+    pub quota_instances: usize,
+    /// Disks per account, system disks included; past it QuotaExceed.PostPaidDisk.
+    #[arg(long, env = "ECS_EMULATOR_QUOTA_DISKS", default_value_t = Quotas::default().disks)]
+    pub quota_disks: usize,
+    /// Disk replica pairs per account; past it OperationDenied.QuotaExceed.
+    #[arg(long, env = "ECS_EMULATOR_QUOTA_REPLICA_PAIRS", default_value_t = Quotas::default().replica_pairs)]
+    pub quota_replica_pairs: usize,
+    /// Disk replica groups per account; past it OperationDenied.QuotaExceed.
+    #[arg(long, env = "ECS_EMULATOR_QUOTA_REPLICA_GROUPS", default_value_t = Quotas::default().replica_groups)]
+    pub quota_replica_groups: usize,
+}
+
+impl Default for QuotaArgs {
+    fn default() -> Self {
+        Quotas::default().into()
+    }
+}
+
+impl From<Quotas> for QuotaArgs {
+    fn from(q: Quotas) -> Self {
+        Self {
+            quota_instances: q.instances,
+            quota_disks: q.disks,
+            quota_replica_pairs: q.replica_pairs,
+            quota_replica_groups: q.replica_groups,
+        }
+    }
+}
+
+impl From<QuotaArgs> for Quotas {
+    fn from(q: QuotaArgs) -> Self {
+        Self {
+            instances: q.quota_instances,
+            disks: q.quota_disks,
+            replica_pairs: q.quota_replica_pairs,
+            replica_groups: q.quota_replica_groups,
+        }
+    }
 }
 
 /// Flags of `healthcheck`.
@@ -202,6 +253,7 @@ impl ServeArgs {
             log_format: LogFormat::Text,
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
+            quotas: QuotaArgs::default(),
         }
     }
 }
@@ -239,5 +291,21 @@ mod tests {
         assert_eq!(k.account, "42");
         assert!(parse_access_key("AK").is_err());
         assert!(parse_access_key(":SK").is_err());
+    }
+
+    #[test]
+    fn quota_flags_override_the_defaults() {
+        let cli = Cli::try_parse_from(["ecs-emulator", "serve", "--quota-disks", "5"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve");
+        };
+        assert_eq!(
+            Quotas::from(args.quotas),
+            Quotas {
+                disks: 5,
+                ..Quotas::default()
+            }
+        );
+        assert_eq!(Quotas::from(QuotaArgs::default()), Quotas::default());
     }
 }

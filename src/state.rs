@@ -52,6 +52,7 @@ impl AppState {
         let seed = args.fixtures.as_deref().map(Seed::load).transpose()?;
         let durations = Durations::for_timing(args.timing.into(), args.rpo_scale);
         let mut cloud = Cloud::new(catalog, durations, args.clock.into(), wall_ms(), args.seed);
+        cloud.quotas = args.quotas.into();
         let broken = match &seed {
             Some(seed) => seed
                 .apply(&mut cloud)

@@ -125,6 +125,8 @@ error_codes! {
     InstanceDiskNameMalformed => ("InvalidDiskName.Malformed", 400, "The specified parameter \"SystemDisk.DiskName or DataDisk.n.DiskName\" is not valid."),
     /// RunInstances: a malformed SystemDisk.Description or DataDisk.N.Description.
     InstanceDiskDescriptionMalformed => ("InvalidDiskDescription.Malformed", 400, "The specified parameter \"SystemDisk.DiskDescription or DataDisk.n.Description\" is not valid."),
+    /// RunInstances past the account's instance quota.
+    InstanceQuotaExceed => ("QuotaExceed.AfterpayInstance", 400, "Living afterpay instances quota exceeded."),
     InstanceHasDataDisks => ("IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation."),
 
     StatusNotFound => ("InvalidStatus.NotFound", 404, "The specified Status is not found."),
@@ -154,6 +156,8 @@ error_codes! {
     IncorrectDiskStatus => ("IncorrectDiskStatus", 403, "The current disk status does not support this operation."),
     /// The seed documents' wording for the disk-replica operations.
     IncorrectDiskStatusReplica => ("IncorrectDiskStatus", 403, "The operation is not supported in this status."),
+    /// CreateDisk or RunInstances past the account's disk quota.
+    DiskQuotaExceed => ("QuotaExceed.PostPaidDisk", 403, "Living postPaid disks quota exceeded."),
     DiskNotPortable => ("DiskNotPortable", 403, "The specified disk is not a portable disk."),
     ResourcesNotInSameZone => ("ResourcesNotInSameZone", 403, "The specified instance and disk are not in the same zone."),
     InstanceDiskLimitExceeded => ("InstanceDiskLimitExceeded", 403, "The amount of the disk on instance in question reach its limits."),

@@ -33,12 +33,19 @@ impl<'a> Scope<'a> {
                 dry_run,
                 ..
             } => {
+                let room = |s: &Self| {
+                    s.ensure_room(Kind::Instance, amount)?;
+                    let disks = amount.saturating_mul(1 + spec.data_disks.len());
+                    s.ensure_room(Kind::Disk, disks)
+                };
                 if dry_run {
                     self.check_new_instance(&spec)?;
+                    room(self)?;
                     return Err(Error::DryRun);
                 }
                 let ids = self.idempotent(op, key, |s| {
                     s.check_new_instance(&spec)?;
+                    room(s)?;
                     (0..amount).map(|_| s.run_instance(&spec)).collect()
                 })?;
                 Ok(Answer::Created(ids))
@@ -77,9 +84,10 @@ impl<'a> Scope<'a> {
             Call::DeleteDisk { id } => done(self.delete_disk(&id)),
             Call::DescribeDisks(q) => self.describe_disks(&q).map(Answer::Disks),
             Call::ReadCatalog(_) => Ok(Answer::Catalog(self.catalog)),
-            Call::CreatePair { spec, .. } => {
-                one(self.idempotent(op, key, |s| s.create_replica_pair(&spec).map(|id| vec![id]))?)
-            }
+            Call::CreatePair { spec, .. } => one(self.idempotent(op, key, |s| {
+                s.ensure_room(Kind::ReplicaPair, 1)?;
+                s.create_replica_pair(&spec).map(|id| vec![id])
+            })?),
             Call::StartPair { target, one_shot } => self.once(op, key, &target, |s, r, id| {
                 s.start_replica_pair(r, id, one_shot)
             }),
@@ -103,6 +111,7 @@ impl<'a> Scope<'a> {
                 })
             }
             Call::CreateGroup { spec, .. } => one(self.idempotent(op, key, |s| {
+                s.ensure_room(Kind::ReplicaGroup, 1)?;
                 s.create_replica_group(&spec).map(|id| vec![id])
             })?),
             Call::ModifyGroup { target, changes } => self.once(op, key, &target, |s, r, id| {
@@ -164,6 +173,7 @@ impl<'a> Scope<'a> {
             return Err(Error::not_found(Kind::Zone, &spec.zone_id));
         }
         self.idempotent(Op::CreateDisk, key, |s| {
+            s.ensure_room(Kind::Disk, 1)?;
             let id = s.create_disk(&spec)?;
             if let Some(inst) = &instance_id {
                 let now = s.now;

@@ -22,6 +22,7 @@ pub mod ids;
 pub mod instance;
 pub mod op;
 pub mod query;
+pub mod quota;
 pub mod replica;
 pub mod replica_group;
 pub mod replica_index;

@@ -14,6 +14,7 @@ use super::disk::Disk;
 use super::ids::{IdGen, Naming};
 use super::instance::Instance;
 use super::op::Op;
+use super::quota::Quotas;
 use super::replica::Replication;
 use super::tokens::{RetryKey, Tokens};
 use super::{Error, Result};
@@ -37,6 +38,9 @@ pub struct Account {
     pub insufficient_balance: bool,
     /// Disk replica pairs and groups.
     pub replication: Replication,
+    /// This account's quotas, when a seed set them (otherwise the cloud's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quotas: Option<Quotas>,
     /// Instances and disks per region (derived).
     #[serde(skip)]
     pub index: ComputeIndex,
@@ -71,6 +75,8 @@ pub struct Cloud {
     pub ids: IdGen,
     /// Accounts by id, created on first use.
     pub accounts: BTreeMap<String, Account>,
+    /// Every account's quotas, unless its own are set.
+    pub quotas: Quotas,
 }
 
 /// The world as data: everything a restart or an import needs, in a versioned document.
@@ -98,6 +104,7 @@ pub struct Scope<'a> {
     pub(super) naming: &'a dyn Naming,
     pub(super) durations: &'a Durations,
     pub(super) now: Millis,
+    pub(super) quotas: Quotas,
 }
 
 impl std::fmt::Debug for Scope<'_> {
@@ -121,6 +128,7 @@ impl Cloud {
             clock: Clock::new(clock, wall),
             ids: IdGen::new(seed),
             accounts: BTreeMap::new(),
+            quotas: Quotas::default(),
         }
     }
 
@@ -134,6 +142,7 @@ impl Cloud {
             naming,
             durations: &self.durations,
             now: self.clock.now,
+            quotas: self.quotas,
         }
     }
 

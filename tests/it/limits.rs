@@ -2,7 +2,10 @@
 //! per-account quotas, with the documented codes.
 
 use crate::common::process::Process;
-use crate::common::{default_server, nonce, timestamp_now, EBS, ECS, KEY_ID, KEY_SECRET};
+use crate::common::{
+    default_server, nonce, seed_file, spawn, timestamp_now, Opts, EBS, ECS, KEY_ID, KEY_SECRET,
+    OTHER_ID, OTHER_SECRET,
+};
 use ecs_emulator::aliyun::encoding::pe;
 
 const TOKEN: &str = "123e4567-e89b-12d3-a456-426655440000";
@@ -189,4 +192,100 @@ async fn client_tokens_keep_nothing_of_the_raw_request() {
     }
     let grown = p.rss_kib().saturating_sub(before);
     assert!(grown < 12 * 1024, "RSS grew {grown} KiB");
+}
+
+/// Account 1 may hold 2 instances and 3 disks; account 2, one replica group and no pair.
+const QUOTA_SEED: &str = r#"{ "accounts": [
+  { "id": "1000000000000001", "quotas": { "instances": 2, "disks": 3 } },
+  { "id": "1000000000000002", "quotas": { "replica_pairs": 0, "replica_groups": 1 } } ] }"#;
+
+#[tokio::test]
+async fn quotas_refuse_creates_past_them_with_the_cloud_codes() {
+    let s = spawn(Opts {
+        seed_file: Some(seed_file(QUOTA_SEED)),
+        ..Opts::default()
+    })
+    .await;
+    let run = |amount: &'static str| {
+        vec![
+            ("RegionId", "cn-hangzhou"),
+            ("ImageId", "ubuntu_22_04_x64_20G_alibase_20240710.vhd"),
+            ("InstanceType", "ecs.c7.large"),
+            ("Amount", amount),
+        ]
+    };
+    let v = s
+        .ecs("RunInstances", &run("3"))
+        .await
+        .err(400, "QuotaExceed.AfterpayInstance");
+    assert_eq!(v["Message"], "Living afterpay instances quota exceeded.");
+    let mut dry = run("3");
+    dry.push(("DryRun", "true"));
+    s.ecs("RunInstances", &dry)
+        .await
+        .err(400, "QuotaExceed.AfterpayInstance");
+    s.ecs("RunInstances", &run("1")).await.ok(); // an instance and its system disk
+    let new_disk = [
+        ("RegionId", "cn-hangzhou"),
+        ("ZoneId", "cn-hangzhou-h"),
+        ("Size", "40"),
+    ];
+    s.ecs("CreateDisk", &new_disk).await.ok();
+    let last = s.ecs("CreateDisk", &new_disk).await.ok();
+    let v = s
+        .ecs("CreateDisk", &new_disk)
+        .await
+        .err(403, "QuotaExceed.PostPaidDisk");
+    assert_eq!(v["Message"], "Living postPaid disks quota exceeded.");
+    // A second instance would bring a fourth disk.
+    s.ecs("RunInstances", &run("1"))
+        .await
+        .err(403, "QuotaExceed.PostPaidDisk");
+    // Deleting makes room again.
+    s.advance(5.0).await;
+    s.ecs(
+        "DeleteDisk",
+        &[("DiskId", last["DiskId"].as_str().unwrap())],
+    )
+    .await
+    .ok();
+    s.ecs("CreateDisk", &new_disk).await.ok();
+
+    // Replication quotas, in account 2; other accounts keep the flags' quotas.
+    let other = (OTHER_ID, OTHER_SECRET);
+    let group = [
+        ("RegionId", "cn-hangzhou"),
+        ("SourceZoneId", "cn-hangzhou-h"),
+        ("DestinationRegionId", "cn-shanghai"),
+        ("DestinationZoneId", "cn-shanghai-e"),
+    ];
+    s.acs3(other, EBS, "CreateDiskReplicaGroup", &group)
+        .await
+        .ok();
+    let v = s
+        .acs3(other, EBS, "CreateDiskReplicaGroup", &group)
+        .await
+        .err(403, "OperationDenied.QuotaExceed");
+    assert_eq!(
+        v["Message"],
+        "The operation is not allowed due to quota exceed."
+    );
+    s.acs3(
+        other,
+        EBS,
+        "CreateDiskReplicaPair",
+        &[
+            ("RegionId", "cn-hangzhou"),
+            ("SourceZoneId", "cn-hangzhou-h"),
+            ("DiskId", "d-bp1nosuchdisk0000001"),
+            ("DestinationRegionId", "cn-shanghai"),
+            ("DestinationZoneId", "cn-shanghai-e"),
+            ("DestinationDiskId", "d-uf6nosuchdisk0000001"),
+        ],
+    )
+    .await
+    .err(403, "OperationDenied.QuotaExceed");
+    s.acs3((KEY_ID, KEY_SECRET), EBS, "CreateDiskReplicaGroup", &group)
+        .await
+        .ok();
 }
