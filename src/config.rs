@@ -3,10 +3,12 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::domain::quota::Quotas;
+use crate::server::ConnectionLimits;
 
 /// The port `serve` listens on when `--listen` is not given.
 pub const DEFAULT_PORT: u16 = 18090;
@@ -89,6 +91,53 @@ pub struct ServeArgs {
     /// Per-account resource quotas.
     #[command(flatten)]
     pub quotas: QuotaArgs,
+
+    /// Connection timeouts and limits.
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
+}
+
+/// Connection timeouts and limits.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ConnectionArgs {
+    /// Seconds from the first byte of a request head to its end; a slower client is disconnected.
+    #[arg(long, env = "ECS_EMULATOR_HEADER_TIMEOUT", default_value_t = DEFAULT_CONNECTIONS.header_timeout_secs)]
+    pub header_timeout_secs: u64,
+    /// Seconds a keep-alive connection may sit without a request before it is closed.
+    #[arg(long, env = "ECS_EMULATOR_IDLE_TIMEOUT", default_value_t = DEFAULT_CONNECTIONS.idle_timeout_secs)]
+    pub idle_timeout_secs: u64,
+    /// Connections open at once (at most the open-file limit less 64); more wait to be accepted.
+    #[arg(long, env = "ECS_EMULATOR_MAX_CONNECTIONS", default_value_t = DEFAULT_CONNECTIONS.max_connections)]
+    pub max_connections: usize,
+    /// Seconds a shutdown lets open requests finish before it closes what is left.
+    #[arg(long, env = "ECS_EMULATOR_SHUTDOWN_GRACE", default_value_t = DEFAULT_CONNECTIONS.shutdown_grace_secs)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// The connection defaults: a header within 10 s, 60 s idle, 1,024 connections, 10 s to drain.
+const DEFAULT_CONNECTIONS: ConnectionArgs = ConnectionArgs {
+    header_timeout_secs: 10,
+    idle_timeout_secs: 60,
+    max_connections: 1024,
+    shutdown_grace_secs: 10,
+};
+
+impl Default for ConnectionArgs {
+    fn default() -> Self {
+        DEFAULT_CONNECTIONS
+    }
+}
+
+impl ConnectionArgs {
+    /// The limits the listener applies.
+    pub fn limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            max_connections: self.max_connections,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
+    }
 }
 
 /// How many resources one account may hold (a seed can set other numbers per account).
@@ -254,6 +303,7 @@ impl ServeArgs {
             max_body_bytes: 1024 * 1024,
             request_timeout_secs: 30,
             quotas: QuotaArgs::default(),
+            connections: ConnectionArgs::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::domain::clock::{wall_ms, Durations};
 use crate::domain::{Cloud, World};
 use crate::engine::{Engine, Operation};
 use crate::seed::Seed;
+use crate::server::ConnectionLimits;
 
 /// Request-size and time limits.
 #[derive(Debug, Clone, Copy)]
@@ -19,6 +20,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Time allowed to receive a body.
     pub request_timeout: Duration,
+    /// Connection timeouts, the connection cap and the shutdown grace period.
+    pub connections: ConnectionLimits,
 }
 
 /// The Alibaba Cloud dialect's own state.
@@ -76,6 +79,7 @@ impl AppState {
             limits: Limits {
                 max_body_bytes: args.max_body_bytes,
                 request_timeout: Duration::from_secs(args.request_timeout_secs),
+                connections: args.connections.limits(),
             },
             settings: Arc::new(settings),
         })

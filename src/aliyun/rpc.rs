@@ -110,6 +110,13 @@ async fn read_body(app: &AppState, body: Body) -> Result<axum::body::Bytes, ApiE
         return Ok(axum::body::Bytes::new());
     }
     let limit = app.limits.max_body_bytes;
+    // A declared length over the limit is refused before reading a byte: no 30 s wait for a
+    // body that will be refused anyway, and no `100 Continue` for a client that asked first
+    // (the HTTP layer sends it only once the body is read).
+    let declared = axum::body::HttpBody::size_hint(&body).lower();
+    if usize::try_from(declared).map_or(true, |n| n > limit) {
+        return Err(ErrorCode::RequestTooLarge.into());
+    }
     let read = axum::body::to_bytes(body, limit);
     match tokio::time::timeout(app.limits.request_timeout, read).await {
         Err(_) => Err(ErrorCode::RequestTimeout.into()),

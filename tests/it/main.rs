@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test drives a real server over TCP on 127.0.0.1:0.
 
 mod common;
+mod connections;
 mod control;
 mod disks;
 mod golden;

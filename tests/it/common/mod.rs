@@ -9,7 +9,8 @@ pub mod replica;
 use std::net::SocketAddr;
 
 use ecs_emulator::aliyun::signature::{sign_acs3, sign_rpc};
-use ecs_emulator::config::{AccessKey, AuthMode, ClockMode, ServeArgs, Timing};
+use ecs_emulator::config::{AccessKey, AuthMode, ClockMode, ConnectionArgs, ServeArgs, Timing};
+use ecs_emulator::server::ConnectionLimits;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -36,7 +37,8 @@ pub struct Server {
     /// The bound address.
     pub addr: SocketAddr,
     client: reqwest::Client,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// Options most tests vary.
@@ -58,6 +60,8 @@ pub struct Opts {
     pub max_body_bytes: usize,
     /// Time allowed to receive a body.
     pub request_timeout: std::time::Duration,
+    /// Connection timeouts, cap and grace period.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for Opts {
@@ -71,6 +75,7 @@ impl Default for Opts {
             seed: Some(1),
             max_body_bytes: 1024 * 1024,
             request_timeout: std::time::Duration::from_secs(2),
+            connections: ConnectionArgs::default().limits(),
         }
     }
 }
@@ -108,15 +113,17 @@ pub async fn spawn(opts: Opts) -> Server {
     ];
     let mut state = ecs_emulator::AppState::from_args(&args).expect("state");
     state.limits.request_timeout = opts.request_timeout;
+    state.limits.connections = opts.connections;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(ecs_emulator::run(listener, state, async {
+    let task = tokio::spawn(ecs_emulator::run(listener, state, async {
         let _ = rx.await;
     }));
     Server {
         base: format!("http://{addr}"),
         addr,
         client: reqwest::Client::new(),
-        _stop: tx,
+        stop: Some(tx),
+        task,
     }
 }
 
@@ -235,6 +242,18 @@ pub fn nonce() -> String {
 }
 
 impl Server {
+    /// Starts a graceful shutdown (as SIGTERM would).
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// True when the server has stopped within `limit` of this call.
+    pub async fn stopped_within(&mut self, limit: std::time::Duration) -> bool {
+        tokio::time::timeout(limit, &mut self.task).await.is_ok()
+    }
+
     async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
         let res = req.send().await.expect("request");
         let status = res.status().as_u16();

@@ -62,6 +62,19 @@ impl Process {
             .expect("VmRSS")
     }
 
+    /// Waits up to `limit` for the process to exit; its exit code (`None`: still running, or
+    /// killed by a signal).
+    pub fn wait(mut self, limit: std::time::Duration) -> Option<i32> {
+        let until = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < until {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return status.code();
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        None
+    }
+
     /// Sends `bytes` on a fresh connection and reads the answer until the server closes.
     pub async fn raw(&self, bytes: &[u8]) -> String {
         let mut s = tokio::net::TcpStream::connect(self.addr)
