@@ -154,8 +154,15 @@ async fn connection(
     if drain_started {
         conn.as_mut().graceful_shutdown();
     }
+    // One timer, moved as the deadline moves (no new timer per request).
+    let mut timer = std::pin::pin!(tokio::time::sleep(limits.idle_timeout));
     loop {
         let deadline = activity.deadline(&limits);
+        if let Some(d) = deadline {
+            if timer.deadline() != d {
+                timer.as_mut().reset(d);
+            }
+        }
         tokio::select! {
             result = conn.as_mut() => {
                 if let Err(e) = result {
@@ -164,7 +171,7 @@ async fn connection(
                 return;
             }
             () = activity.changed.notified() => {}
-            () = sleep_until(deadline) => {
+            () = timer.as_mut(), if deadline.is_some() => {
                 if activity.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
                     tracing::debug!("closing a connection past its header or idle timeout");
                     return;
@@ -177,14 +184,6 @@ async fn connection(
                 }
             }
         }
-    }
-}
-
-/// Sleeps until `deadline`, or forever without one.
-async fn sleep_until(deadline: Option<Instant>) {
-    match deadline {
-        Some(d) => tokio::time::sleep_until(d).await,
-        None => std::future::pending().await,
     }
 }
 
