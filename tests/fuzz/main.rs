@@ -3,5 +3,8 @@
 //! cases (256) in `cargo test`; a longer run sets `PROPTEST_CASES`, e.g.
 //! `PROPTEST_CASES=20000 cargo test --release --test fuzz`.
 
+mod decoder;
 mod encoders;
 mod harness;
+mod seeds;
+mod signatures;
