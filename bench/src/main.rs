@@ -271,7 +271,7 @@ fn main_inner(args: Args) -> Result<bool, String> {
             client_threads: args.client_threads.max(1),
             sample_every: secs(args.soak_sample)?,
         };
-        if settings.warmup + settings.duration > Duration::from_secs(14 * 60) {
+        if settings.warmup + settings.duration > soak::MAX_SOAK {
             return Err("a soak must end within 14 minutes (the nonce window is 15)".into());
         }
         eprintln!(

@@ -41,13 +41,19 @@ const FLAT_KIB: u64 = 4 * 1024;
 const JUNK_BYTES: usize = 1024;
 /// The emulator's nonce length limit.
 const NONCE_LIMIT: usize = 128;
+/// How many nonces the emulator remembers at most; the warm-up lasts until about this many
+/// requests (and 5 % more) have been answered, so that the window starts with it full.
+const NONCE_BOUND: u64 = 1 << 20;
+/// A soak ends within this (nonces older than 15 minutes are forgotten by time instead).
+pub const MAX_SOAK: Duration = Duration::from_secs(14 * 60);
 
 /// What the soak measured.
 pub struct SoakReport {
     settings: Settings,
     command: String,
-    /// (seconds since start, RSS KiB, requests answered so far).
-    samples: Vec<(f64, u64, u64)>,
+    samples: Vec<Sample>,
+    /// When the recorded window began (seconds since start).
+    window_start: f64,
     peak_kib: u64,
     outcomes: BTreeMap<&'static str, u64>,
     failures: u64,
@@ -94,6 +100,9 @@ fn pool_seed(env: &Env) -> Result<String, String> {
     let path = scenarios::write_json(&env.workdir.join("soak-seed.json"), &seed)?;
     Ok(path.display().to_string())
 }
+
+/// One RSS sample: seconds since the start, RSS in KiB, requests answered so far.
+type Sample = (f64, u64, u64);
 
 /// Counts shared by the lanes.
 #[derive(Default)]
@@ -143,7 +152,7 @@ pub fn run(env: &Env, settings: Settings) -> Result<SoakReport, String> {
             std::thread::spawn(move || drive(addr, lanes, tally, stop))
         })
         .collect();
-    let samples = sample(&server, &tally, settings)?;
+    let (samples, window_start) = sample(&server, &tally, settings)?;
     stop.store(true, Ordering::Relaxed);
     for h in handles {
         h.join().map_err(|_| "a soak thread panicked")??;
@@ -154,6 +163,7 @@ pub fn run(env: &Env, settings: Settings) -> Result<SoakReport, String> {
         settings,
         command,
         samples,
+        window_start,
         peak_kib: server.status_kib("VmHWM")?,
         outcomes,
         failures: tally.failures.load(Ordering::Relaxed),
@@ -161,24 +171,35 @@ pub fn run(env: &Env, settings: Settings) -> Result<SoakReport, String> {
     })
 }
 
-/// Reads the server's RSS every `sample_every` until warm-up and window have passed.
-fn sample(server: &Running, tally: &Tally, s: Settings) -> Result<Vec<(f64, u64, u64)>, String> {
+/// Reads the server's RSS every `sample_every`. The window starts once the warm-up has lasted
+/// `warmup` and enough requests were answered to fill the nonce memory (or when waiting longer
+/// would not leave room for the window within [`MAX_SOAK`]), and lasts `duration`. Returns the
+/// samples and the window's start.
+fn sample(server: &Running, tally: &Tally, s: Settings) -> Result<(Vec<Sample>, f64), String> {
     let t0 = Instant::now();
-    let end = t0 + s.warmup + s.duration;
+    let latest_start = t0 + MAX_SOAK.saturating_sub(s.duration);
+    let filled = NONCE_BOUND + NONCE_BOUND / 20;
+    let mut window: Option<Instant> = None;
     let mut samples = Vec::new();
     let mut next = t0;
     loop {
         let now = Instant::now();
+        let answered = tally.answered.load(Ordering::Relaxed);
         samples.push((
             now.duration_since(t0).as_secs_f64(),
             server.status_kib("VmRSS")?,
-            tally.answered.load(Ordering::Relaxed),
+            answered,
         ));
-        if now >= end {
-            return Ok(samples);
+        if window.is_none() && now >= t0 + s.warmup && (answered >= filled || now >= latest_start) {
+            window = Some(now);
+        }
+        if let Some(start) = window {
+            if now >= start + s.duration {
+                return Ok((samples, start.duration_since(t0).as_secs_f64()));
+            }
         }
         next += s.sample_every;
-        std::thread::sleep(next.min(end).saturating_duration_since(Instant::now()));
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
     }
 }
 
@@ -370,12 +391,11 @@ async fn call(
 
 impl SoakReport {
     /// Samples inside the recorded window.
-    fn window(&self) -> Vec<(f64, u64, u64)> {
-        let from = self.settings.warmup.as_secs_f64();
+    fn window(&self) -> Vec<Sample> {
         self.samples
             .iter()
             .copied()
-            .filter(|(t, _, _)| *t >= from - 0.5)
+            .filter(|(t, _, _)| *t >= self.window_start)
             .collect()
     }
 
@@ -413,10 +433,13 @@ impl SoakReport {
         );
         let _ = writeln!(
             out,
-            "- load: {} keep-alive connections on {} client thread(s); {} s warm-up, then {} s recorded; RSS every {} s",
+            "- load: {} keep-alive connections on {} client thread(s); warm-up at least {} s and until \
+             {} requests were answered (it took {:.0} s), then {} s recorded; RSS every {} s",
             s.connections,
             s.client_threads,
             s.warmup.as_secs(),
+            NONCE_BOUND + NONCE_BOUND / 20,
+            self.window_start,
             s.duration.as_secs(),
             s.sample_every.as_secs()
         );
