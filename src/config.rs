@@ -3,8 +3,12 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::domain::quota::Quotas;
+use crate::server::ConnectionLimits;
 
 /// The port `serve` listens on when `--listen` is not given.
 pub const DEFAULT_PORT: u16 = 18090;
@@ -248,6 +252,7 @@ pub struct ServeArgs {
     /// How many of the most recent calls GET /_emulator/requests keeps (0 turns the log off).
     #[arg(long, env = "ECS_EMULATOR_REQUEST_LOG", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(0..=100_000))]
     pub request_log_size: u64,
+
     /// An OTC (Keystone) user, NAME:PASSWORD[:DOMAIN]. Repeatable; comma-separated in the
     /// variable. Without any: admin:admin in domain Default.
     #[arg(
@@ -266,6 +271,102 @@ pub struct ServeArgs {
         value_delimiter = ','
     )]
     pub otc_projects: Vec<String>,
+
+    /// Per-account resource quotas.
+    #[command(flatten)]
+    pub quotas: QuotaArgs,
+
+    /// Connection timeouts and limits.
+    #[command(flatten)]
+    pub connections: ConnectionArgs,
+}
+
+/// Connection timeouts and limits.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct ConnectionArgs {
+    /// Seconds from the first byte of a request head to its end; a slower client is disconnected.
+    #[arg(long, env = "ECS_EMULATOR_HEADER_TIMEOUT", default_value_t = DEFAULT_CONNECTIONS.header_timeout_secs)]
+    pub header_timeout_secs: u64,
+    /// Seconds a keep-alive connection may sit without a request before it is closed.
+    #[arg(long, env = "ECS_EMULATOR_IDLE_TIMEOUT", default_value_t = DEFAULT_CONNECTIONS.idle_timeout_secs)]
+    pub idle_timeout_secs: u64,
+    /// Connections open at once (at most the open-file limit less 64); more wait to be accepted.
+    #[arg(long, env = "ECS_EMULATOR_MAX_CONNECTIONS", default_value_t = DEFAULT_CONNECTIONS.max_connections)]
+    pub max_connections: usize,
+    /// Seconds a shutdown lets open requests finish before it closes what is left.
+    #[arg(long, env = "ECS_EMULATOR_SHUTDOWN_GRACE", default_value_t = DEFAULT_CONNECTIONS.shutdown_grace_secs)]
+    pub shutdown_grace_secs: u64,
+}
+
+/// The connection defaults: a header within 10 s, 60 s idle, 1,024 connections, 10 s to drain.
+const DEFAULT_CONNECTIONS: ConnectionArgs = ConnectionArgs {
+    header_timeout_secs: 10,
+    idle_timeout_secs: 60,
+    max_connections: 1024,
+    shutdown_grace_secs: 10,
+};
+
+impl Default for ConnectionArgs {
+    fn default() -> Self {
+        DEFAULT_CONNECTIONS
+    }
+}
+
+impl ConnectionArgs {
+    /// The limits the listener applies.
+    pub fn limits(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_timeout: Duration::from_secs(self.header_timeout_secs),
+            idle_timeout: Duration::from_secs(self.idle_timeout_secs),
+            max_connections: self.max_connections,
+            shutdown_grace: Duration::from_secs(self.shutdown_grace_secs),
+        }
+    }
+}
+
+/// How many resources one account may hold (a seed can set other numbers per account).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct QuotaArgs {
+    /// Instances per account; RunInstances past it answers QuotaExceed.AfterpayInstance.
+    #[arg(long, env = "ECS_EMULATOR_QUOTA_INSTANCES", default_value_t = Quotas::default().instances)]
+    pub quota_instances: usize,
+    /// Disks per account, system disks included; past it QuotaExceed.PostPaidDisk.
+    #[arg(long, env = "ECS_EMULATOR_QUOTA_DISKS", default_value_t = Quotas::default().disks)]
+    pub quota_disks: usize,
+    /// Disk replica pairs per account; past it OperationDenied.QuotaExceed.
+    #[arg(long, env = "ECS_EMULATOR_QUOTA_REPLICA_PAIRS", default_value_t = Quotas::default().replica_pairs)]
+    pub quota_replica_pairs: usize,
+    /// Disk replica groups per account; past it OperationDenied.QuotaExceed.
+    #[arg(long, env = "ECS_EMULATOR_QUOTA_REPLICA_GROUPS", default_value_t = Quotas::default().replica_groups)]
+    pub quota_replica_groups: usize,
+}
+
+impl Default for QuotaArgs {
+    fn default() -> Self {
+        Quotas::default().into()
+    }
+}
+
+impl From<Quotas> for QuotaArgs {
+    fn from(q: Quotas) -> Self {
+        Self {
+            quota_instances: q.instances,
+            quota_disks: q.disks,
+            quota_replica_pairs: q.replica_pairs,
+            quota_replica_groups: q.replica_groups,
+        }
+    }
+}
+
+impl From<QuotaArgs> for Quotas {
+    fn from(q: QuotaArgs) -> Self {
+        Self {
+            instances: q.quota_instances,
+            disks: q.quota_disks,
+            replica_pairs: q.quota_replica_pairs,
+            replica_groups: q.quota_replica_groups,
+        }
+    }
 }
 
 /// Flags of `healthcheck`.
@@ -410,6 +511,8 @@ impl ServeArgs {
             allowed_hosts: Vec::new(),
             otc_users: Vec::new(),
             otc_projects: Vec::new(),
+            quotas: QuotaArgs::default(),
+            connections: ConnectionArgs::default(),
         }
     }
 }
@@ -447,5 +550,21 @@ mod tests {
         assert_eq!(k.account, "42");
         assert!(parse_access_key("AK").is_err());
         assert!(parse_access_key(":SK").is_err());
+    }
+
+    #[test]
+    fn quota_flags_override_the_defaults() {
+        let cli = Cli::try_parse_from(["ecs-emulator", "serve", "--quota-disks", "5"]).unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve");
+        };
+        assert_eq!(
+            Quotas::from(args.quotas),
+            Quotas {
+                disks: 5,
+                ..Quotas::default()
+            }
+        );
+        assert_eq!(Quotas::from(QuotaArgs::default()), Quotas::default());
     }
 }

@@ -26,6 +26,9 @@
 //!    in one place per dialect (`ApiError::from_domain`, keyed by dialect and `Op`);
 //! 5. the world is unlocked and the reply is sent.
 //!
+//! [`server`] owns the connections: header-read and idle timeouts, the cap on open
+//! connections, and the bounded drain at shutdown.
+//!
 //! # Adding an action
 //! 1. Domain logic as a `Scope` method in `domain/<family>.rs`, with a state-table test; a
 //!    `Call` variant and its `Op` in `domain/call.rs` and `domain/op.rs`, dispatched in
@@ -45,6 +48,7 @@ pub mod engine;
 pub mod otc;
 pub mod persist;
 pub mod seed;
+pub mod server;
 pub mod state;
 
 use std::future::Future;
@@ -155,7 +159,8 @@ async fn fallback(uri: Uri) -> Response {
     }
 }
 
-/// Serves `app(state)` on `listener` until `shutdown` completes, then drains open requests.
+/// Serves `app(state)` on `listener` until `shutdown` completes, then drains open requests for
+/// at most the grace period (see [`server`] for the connection limits it applies).
 ///
 /// # Errors
 /// I/O errors of the listener.
@@ -164,9 +169,8 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let limits = state.limits.connections;
+    server::serve(listener, app(state), limits, shutdown).await
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
@@ -22,27 +24,87 @@ fn init_logging(format: LogFormat) {
     }
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+/// SIGTERM and SIGINT as soon as `main` runs: from then on they set a flag instead of killing
+/// the process, so a signal that arrives while the seed loads or before the listener is up
+/// still ends the process cleanly (exit 0).
+#[derive(Debug, Clone, Default)]
+struct StopFlag(Arc<AtomicBool>);
+
+impl StopFlag {
+    fn install() -> Self {
+        let flag = Self::default();
+        #[cfg(unix)]
+        for signal in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT] {
+            if let Err(e) = signal_hook::flag::register(signal, Arc::clone(&flag.0)) {
+                eprintln!("ecs-emulator: cannot catch signal {signal}: {e}");
             }
-            Err(_) => std::future::pending::<()>().await,
         }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! { () = ctrl_c => {}, () = term => {} }
-    tracing::info!("shutting down");
+        flag
+    }
+
+    fn raised(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
 }
 
-async fn serve(args: ServeArgs) -> ExitCode {
+/// Completes on SIGTERM or Ctrl-C, including one that came before this was called. The signal
+/// streams are registered here, synchronously, and the flag read after that, so no signal falls
+/// between the two.
+fn shutdown_signal(stop: &StopFlag) -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    let (term, int) = {
+        use tokio::signal::unix::{signal, SignalKind};
+        (
+            signal(SignalKind::terminate()).ok(),
+            signal(SignalKind::interrupt()).ok(),
+        )
+    };
+    let already = stop.raised();
+    async move {
+        if !already {
+            #[cfg(unix)]
+            tokio::select! { () = received(term) => {}, () = received(int) => {} }
+            #[cfg(not(unix))]
+            let _ = tokio::signal::ctrl_c().await;
+        }
+        tracing::info!("shutting down");
+    }
+}
+
+/// The next delivery of a signal (never, if it could not be registered).
+#[cfg(unix)]
+async fn received(signal: Option<tokio::signal::unix::Signal>) {
+    match signal {
+        Some(mut s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Raises the open-file limit, logs it once, and fits the connection cap under it.
+fn fit_open_files(args: &mut ServeArgs) {
+    let Some(limit) = ecs_emulator::server::raise_open_file_limit() else {
+        return;
+    };
+    let room = limit.saturating_sub(ecs_emulator::server::RESERVED_FILES);
+    let room = usize::try_from(room).unwrap_or(usize::MAX).max(1);
+    let wanted = args.connections.max_connections;
+    args.connections.max_connections = wanted.min(room);
+    tracing::info!(
+        open_files = limit,
+        max_connections = args.connections.max_connections,
+        "open-file limit"
+    );
+    if wanted > room {
+        tracing::warn!("--max-connections {wanted} lowered to {room} to fit the open-file limit");
+    }
+}
+
+async fn serve(mut args: ServeArgs, stop: StopFlag) -> ExitCode {
     init_logging(args.log_format);
+    let shutdown = shutdown_signal(&stop);
+    fit_open_files(&mut args);
     let state = match AppState::from_args(&args) {
         Ok(s) => s,
         Err(e) => {
@@ -50,6 +112,10 @@ async fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if stop.raised() {
+        tracing::info!("stopped before listening");
+        return ExitCode::SUCCESS;
+    }
     let listener = match tokio::net::TcpListener::bind(args.listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -66,11 +132,7 @@ async fn serve(args: ServeArgs) -> ExitCode {
     tracing::info!(%addr, timing = ?args.timing, clock = ?args.clock, auth = ?args.auth, "listening");
     println!("ecs-emulator listening on http://{addr}");
     let _ = std::io::stdout().flush();
-    let server = tokio::spawn(ecs_emulator::run(
-        listener,
-        state.clone(),
-        shutdown_signal(),
-    ));
+    let server = tokio::spawn(ecs_emulator::run(listener, state.clone(), shutdown));
     // Persisted state loads while the listener answers 503 (health says "starting").
     if let Err(e) = state.load_persisted(&args).await {
         eprintln!("ecs-emulator: {e}");
@@ -136,6 +198,9 @@ async fn healthcheck(args: HealthcheckArgs) -> ExitCode {
 }
 
 fn main() -> ExitCode {
+    // First of all, so that no instant of `serve` is left to the default action (a healthcheck
+    // is short and simply finishes its probe).
+    let stop = StopFlag::install();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -148,7 +213,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Serve(args) => runtime.block_on(serve(args)),
+        Command::Serve(args) => runtime.block_on(serve(args, stop)),
         Command::Healthcheck(args) => runtime.block_on(healthcheck(args)),
         Command::Info(remote) => runtime.block_on(cli::info(remote)),
         Command::Reset(args) => runtime.block_on(cli::reset(args)),

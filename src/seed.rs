@@ -11,6 +11,7 @@ use crate::aliyun::vocab::{self, AliyunNaming};
 use crate::domain::billing::ChargeType;
 use crate::domain::disk::{DiskStatus, NewDisk};
 use crate::domain::instance::{Condition, InstanceStatus, NewInstance};
+use crate::domain::quota::Quotas;
 use crate::domain::{Cloud, Snapshot};
 use crate::engine::BrokenInstance;
 
@@ -91,6 +92,35 @@ pub struct SeedAccount {
     /// Free-standing data disks.
     #[serde(default)]
     pub disks: Vec<SeedDisk>,
+    /// This account's quotas, where they differ from the `--quota-*` flags.
+    #[serde(default)]
+    pub quotas: Option<SeedQuotas>,
+}
+
+/// Per-account quotas in a seed; an absent number keeps the flag's.
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedQuotas {
+    /// Instances.
+    pub instances: Option<usize>,
+    /// Disks, system disks included.
+    pub disks: Option<usize>,
+    /// Disk replica pairs.
+    pub replica_pairs: Option<usize>,
+    /// Disk replica groups.
+    pub replica_groups: Option<usize>,
+}
+
+impl SeedQuotas {
+    /// These quotas over `defaults`.
+    pub fn over(self, defaults: Quotas) -> Quotas {
+        Quotas {
+            instances: self.instances.unwrap_or(defaults.instances),
+            disks: self.disks.unwrap_or(defaults.disks),
+            replica_pairs: self.replica_pairs.unwrap_or(defaults.replica_pairs),
+            replica_groups: self.replica_groups.unwrap_or(defaults.replica_groups),
+        }
+    }
 }
 
 /// An instance in a seed; omitted fields take the catalog's first image and type.
@@ -272,12 +302,11 @@ impl Seed {
             .map(|t| t.id.clone())
             .unwrap_or_default();
         let mut broken = Vec::new();
+        let default_quotas = cloud.quotas;
         for acc in &self.accounts {
-            cloud
-                .accounts
-                .entry(acc.id.clone())
-                .or_default()
-                .insufficient_balance = acc.insufficient_balance;
+            let account = cloud.accounts.entry(acc.id.clone()).or_default();
+            account.insufficient_balance = acc.insufficient_balance;
+            account.quotas = acc.quotas.map(|q| q.over(default_quotas));
             let mut scope = cloud.scope(&acc.id, &AliyunNaming);
             for i in &acc.instances {
                 let status = match i.status.as_deref() {

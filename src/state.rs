@@ -16,6 +16,7 @@ use crate::domain::{Cloud, World};
 use crate::engine::{Engine, Operation};
 use crate::persist::{Store, COMPACT_AFTER};
 use crate::seed::SeedFile;
+use crate::server::ConnectionLimits;
 
 /// Request-size and time limits.
 #[derive(Debug, Clone, Copy)]
@@ -24,6 +25,8 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// Time allowed to receive a body.
     pub request_timeout: Duration,
+    /// Connection timeouts, the connection cap and the shutdown grace period.
+    pub connections: ConnectionLimits,
 }
 
 /// The Alibaba Cloud dialect's own state.
@@ -75,6 +78,7 @@ impl AppState {
             &catalog,
         )?;
         let mut cloud = Cloud::new(catalog, durations, args.clock.into(), wall_ms(), args.seed);
+        cloud.quotas = args.quotas.into();
         let broken = match &seed {
             Some(seed) => seed
                 .apply(&mut cloud)
@@ -109,6 +113,7 @@ impl AppState {
             limits: Limits {
                 max_body_bytes: args.max_body_bytes,
                 request_timeout: Duration::from_secs(args.request_timeout_secs),
+                connections: args.connections.limits(),
             },
             settings: Arc::new(settings),
             access: Arc::new(Access {

@@ -10,6 +10,7 @@ mod scale;
 mod scenarios;
 mod server;
 mod sign;
+mod soak;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,19 @@ struct Args {
     /// relaxed durability; reset and state import in a world of 10,000 resources).
     #[arg(long)]
     control: bool,
+    /// Run the soak instead of the load report: minutes of mixed signed load in strict mode
+    /// (tokens, nonces, junk parameters, creates and deletes) while the RSS is sampled.
+    #[arg(long)]
+    soak: bool,
+    /// Soak: seconds of load before the recorded window (fills the bounded memories).
+    #[arg(long, default_value_t = 120.0)]
+    soak_warmup: f64,
+    /// Soak: seconds recorded.
+    #[arg(long, default_value_t = 180.0)]
+    soak_duration: f64,
+    /// Soak: seconds between RSS samples.
+    #[arg(long, default_value_t = 5.0)]
+    soak_sample: f64,
     /// Also write the markdown report here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -255,6 +269,29 @@ fn main_inner(args: Args) -> Result<bool, String> {
     };
     let idle = secs(args.idle)?;
 
+    if args.soak {
+        let settings = soak::Settings {
+            warmup: secs(args.soak_warmup)?,
+            duration: secs(args.soak_duration)?,
+            connections: env.connections,
+            client_threads: args.client_threads.max(1),
+            sample_every: secs(args.soak_sample)?,
+        };
+        if settings.warmup + settings.duration > soak::MAX_SOAK {
+            return Err("a soak must end within 14 minutes (the nonce window is 15)".into());
+        }
+        eprintln!(
+            "soak: {} s warm-up + {} s recorded",
+            args.soak_warmup, args.soak_duration
+        );
+        let report = soak::run(&env, settings)?;
+        let markdown = report.markdown(&date(), &machine());
+        print!("{markdown}");
+        write_out(args.out.as_deref(), &markdown)?;
+        drop(workdir);
+        return Ok(report.flat().is_some_and(|(_, _, flat)| flat));
+    }
+
     let list = selected(&args)?;
     let load_before = load_average();
     let mut startup_results = Vec::new();
@@ -322,16 +359,22 @@ fn main_inner(args: Args) -> Result<bool, String> {
     };
     let markdown = report.markdown();
     print!("{markdown}");
-    if let Some(out) = &args.out {
-        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        }
-        std::fs::write(out, &markdown).map_err(|e| format!("{}: {e}", out.display()))?;
-    }
+    write_out(args.out.as_deref(), &markdown)?;
     Ok(report
         .scenarios
         .iter()
         .all(|s| !matches!(s.run, Run::Failed(_))))
+}
+
+/// Writes the report to `out`, creating its directory.
+fn write_out(out: Option<&std::path::Path>, markdown: &str) -> Result<(), String> {
+    if let Some(out) = out {
+        if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        std::fs::write(out, markdown).map_err(|e| format!("{}: {e}", out.display()))?;
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {

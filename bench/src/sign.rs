@@ -51,22 +51,38 @@ impl Signer {
     /// A complete `GET /?...` request for `action` of `version` with `params`, freshly signed
     /// (RPC HMAC-SHA1) with a nonce no other request of the run uses.
     pub fn request(&self, version: &str, action: &str, params: &[(&str, &str)]) -> Vec<u8> {
+        let nonce = self.fresh_nonce();
+        self.request_with_nonce(version, action, params, &nonce)
+    }
+
+    /// A nonce no other request of the run uses.
+    pub fn fresh_nonce(&self) -> String {
+        format!(
+            "bench-{}-{}",
+            self.run,
+            NONCES.fetch_add(1, Ordering::Relaxed)
+        )
+    }
+
+    /// Like [`Signer::request`] with a chosen nonce.
+    pub fn request_with_nonce(
+        &self,
+        version: &str,
+        action: &str,
+        params: &[(&str, &str)],
+        nonce: &str,
+    ) -> Vec<u8> {
         let mut pairs: Vec<(String, String)> = [("Action", action), ("Version", version)]
             .iter()
             .chain(params)
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect();
-        let nonce = format!(
-            "bench-{}-{}",
-            self.run,
-            NONCES.fetch_add(1, Ordering::Relaxed)
-        );
         sign_rpc(
             "GET",
             &mut pairs,
             &self.access_key_id,
             &self.secret,
-            &nonce,
+            nonce,
             &self.timestamp,
         );
         let query: Vec<String> = pairs

@@ -95,6 +95,8 @@ error_codes! {
     ServiceUnavailable => ("ServiceUnavailable", 503, "The request has failed due to a temporary failure of the server."),
     /// ECS DryRun with every check passed.
     DryRunOperation => ("DryRunOperation", 400, "Request validation has been passed with DryRun flag set."),
+    /// A ClientToken longer than 64 characters or not ASCII (ECS).
+    InvalidClientToken => ("InvalidClientToken.ValueNotSupported", 400, "The ClientToken provided is invalid."),
     /// ClientToken reused with other parameters.
     IdempotentParameterMismatch => ("IdempotentParameterMismatch", 400, "The specified parameter has changed while using an already used clientToken."),
     /// Invalid parameter value; ECS wording is built per parameter.
@@ -122,6 +124,17 @@ error_codes! {
     InstanceTypeNotSupported => ("InvalidInstanceType.ValueNotSupported", 400, "The specified InstanceType beyond the permitted range."),
     SystemDiskCategoryNotSupported => ("InvalidSystemDiskCategory.ValueNotSupported", 400, "The specified parameter \"SystemDisk.Category\" is not valid."),
     VSwitchNotFound => ("InvalidVSwitchId.NotFound", 404, "Specified virtual switch does not exist."),
+    /// RunInstances' wording of a malformed InstanceName.
+    InstanceNameMalformed => ("InvalidInstanceName.Malformed", 400, "The specified parameter \"InstanceName\" is not valid."),
+    HostNameMalformed => ("InvalidHostName.Malformed", 400, "The specified parameter \"HostName\" is not valid."),
+    /// RunInstances' wording of InvalidDescription.Malformed.
+    InstanceDescriptionMalformed => ("InvalidDescription.Malformed", 400, "The specified parameter \"Description\" is not valid."),
+    /// RunInstances: a malformed SystemDisk.DiskName or DataDisk.N.DiskName.
+    InstanceDiskNameMalformed => ("InvalidDiskName.Malformed", 400, "The specified parameter \"SystemDisk.DiskName or DataDisk.n.DiskName\" is not valid."),
+    /// RunInstances: a malformed SystemDisk.Description or DataDisk.N.Description.
+    InstanceDiskDescriptionMalformed => ("InvalidDiskDescription.Malformed", 400, "The specified parameter \"SystemDisk.DiskDescription or DataDisk.n.Description\" is not valid."),
+    /// RunInstances past the account's instance quota.
+    InstanceQuotaExceed => ("QuotaExceed.AfterpayInstance", 400, "Living afterpay instances quota exceeded."),
     InstanceHasDataDisks => ("IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation."),
 
     StatusNotFound => ("InvalidStatus.NotFound", 404, "The specified Status is not found."),
@@ -151,6 +164,8 @@ error_codes! {
     IncorrectDiskStatus => ("IncorrectDiskStatus", 403, "The current disk status does not support this operation."),
     /// The seed documents' wording for the disk-replica operations.
     IncorrectDiskStatusReplica => ("IncorrectDiskStatus", 403, "The operation is not supported in this status."),
+    /// CreateDisk or RunInstances past the account's disk quota.
+    DiskQuotaExceed => ("QuotaExceed.PostPaidDisk", 403, "Living postPaid disks quota exceeded."),
     DiskNotPortable => ("DiskNotPortable", 403, "The specified disk is not a portable disk."),
     ResourcesNotInSameZone => ("ResourcesNotInSameZone", 403, "The specified instance and disk are not in the same zone."),
     InstanceDiskLimitExceeded => ("InstanceDiskLimitExceeded", 403, "The amount of the disk on instance in question reach its limits."),

@@ -3,6 +3,7 @@
 pub mod actions;
 pub mod encoding;
 pub mod error;
+pub mod names;
 pub mod params;
 pub mod reply;
 pub mod rpc;

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
-use sha2::Digest;
-
 use super::error::{ApiError, Dialect, ErrorCode};
 use crate::domain::call::ClientToken;
+
+/// The longest ClientToken either product accepts.
+pub const MAX_CLIENT_TOKEN: usize = 64;
 
 /// The merged query and form parameters of one request.
 #[derive(Debug, Clone)]
@@ -15,27 +16,6 @@ pub struct Params {
     /// Which product's wording errors use.
     pub dialect: Dialect,
 }
-
-/// Parameters that belong to the protocol, not to an operation (left out of fingerprints).
-const COMMON: &[&str] = &[
-    "Action",
-    "Version",
-    "Format",
-    "AccessKeyId",
-    "Signature",
-    "SignatureMethod",
-    "SignatureVersion",
-    "SignatureNonce",
-    "SignatureType",
-    "Timestamp",
-    "SecurityToken",
-    "RegionId",
-    "ClientToken",
-    "OwnerId",
-    "OwnerAccount",
-    "ResourceOwnerId",
-    "ResourceOwnerAccount",
-];
 
 impl Params {
     /// Wraps already merged parameters.
@@ -126,6 +106,22 @@ impl Params {
         }
     }
 
+    /// A text parameter that must satisfy `valid` (see `aliyun::names`).
+    ///
+    /// # Errors
+    /// `malformed()` when it does not.
+    pub fn checked(
+        &self,
+        name: &str,
+        valid: fn(&str) -> bool,
+        malformed: impl FnOnce() -> ApiError,
+    ) -> Result<Option<String>, ApiError> {
+        match self.get(name) {
+            Some(v) if !valid(v) => Err(malformed()),
+            v => Ok(v.map(str::to_owned)),
+        }
+    }
+
     /// A JSON array of strings inside one parameter (`InstanceIds=["i-a","i-b"]`), at most `max`.
     /// `Some(vec![])` for an explicit `[]`: an active filter matching nothing.
     ///
@@ -209,30 +205,21 @@ impl Params {
         Ok(tags)
     }
 
-    /// `ClientToken` (at most 64 characters) with a digest of the operation's own parameters,
-    /// to tell a retry from a different request under the same token.
+    /// `ClientToken`: at most 64 ASCII characters, as both products document it.
     ///
     /// # Errors
-    /// InvalidParameter for a token over 64 characters.
+    /// ECS `400 InvalidClientToken.ValueNotSupported`; EBS `400 InvalidParameter`.
     pub fn client_token(&self) -> Result<Option<ClientToken>, ApiError> {
-        let Some(token) = self.text("ClientToken", 64)? else {
-            return Ok(None);
-        };
-        let mut digest = sha2::Sha256::new();
-        for (k, v) in self
-            .map
-            .iter()
-            .filter(|(k, _)| !COMMON.contains(&k.as_str()))
-        {
-            digest.update(k.as_bytes());
-            digest.update(b"=");
-            digest.update(v.as_bytes());
-            digest.update(b"\n");
+        match self.get("ClientToken") {
+            None => Ok(None),
+            Some(t) if t.is_ascii() && t.len() <= MAX_CLIENT_TOKEN => Ok(Some(ClientToken {
+                token: t.to_owned(),
+            })),
+            Some(_) => Err(match self.dialect {
+                Dialect::Ecs => ErrorCode::InvalidClientToken.into(),
+                Dialect::Ebs => self.invalid("ClientToken"),
+            }),
         }
-        Ok(Some(ClientToken {
-            token,
-            fingerprint: hex::encode(digest.finalize()),
-        }))
     }
 }
 

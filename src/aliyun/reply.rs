@@ -46,11 +46,6 @@ pub struct Reply {
     drop_connection: bool,
 }
 
-/// Marks a response whose connection must be closed without sending it (an injected fault);
-/// the server honours it, and the answer carries `Connection: close` as a fallback.
-#[derive(Debug, Clone, Copy)]
-pub struct DropConnection;
-
 #[derive(Serialize)]
 struct Envelope<'a, T> {
     #[serde(rename = "RequestId")]
@@ -87,7 +82,7 @@ impl Reply {
                 let root = format!("{action}Response");
                 let xml = quick_xml::se::to_string_with_root(&root, &envelope)
                     .map_err(ApiError::internal)?;
-                format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{xml}").into_bytes()
+                xml_safe(format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{xml}")).into_bytes()
             }
         };
         Ok(Self {
@@ -139,7 +134,7 @@ impl Reply {
                     "<Recommend><![CDATA[{}]]></Recommend></Error>",
                     body.recommend
                 ));
-                s.into_bytes()
+                xml_safe(s).into_bytes()
             }
         };
         Self {
@@ -156,6 +151,33 @@ impl Reply {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+}
+
+/// True for a character XML 1.0 does not allow anywhere in a document: C0 controls other than
+/// tab, line feed and carriage return, and U+FFFE / U+FFFF. (Surrogates cannot occur in a Rust
+/// string.) Not even a character reference may name one, so they cannot be escaped.
+pub fn forbidden_in_xml(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// An XML document with every character XML 1.0 forbids replaced by U+FFFD, so that whatever a
+/// resource stores (seeds are not held to the API's name rules), the answer stays well-formed.
+/// A carriage return becomes the reference `&#13;`, which parsers read back as itself (a raw
+/// one would be read as a line feed). The markup itself holds neither, so the whole document
+/// can be scanned.
+fn xml_safe(doc: String) -> String {
+    if !doc.chars().any(|c| c == '\r' || forbidden_in_xml(c)) {
+        return doc;
+    }
+    let mut out = String::with_capacity(doc.len() + 8);
+    for c in doc.chars() {
+        match c {
+            '\r' => out.push_str("&#13;"),
+            c if forbidden_in_xml(c) => out.push('\u{fffd}'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `{"RequestId":"…",<the body's fields>}`. Written by splicing rather than with
@@ -193,7 +215,7 @@ impl IntoResponse for Reply {
         }
         if self.drop_connection {
             headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
-            res.extensions_mut().insert(DropConnection);
+            res.extensions_mut().insert(crate::server::DropConnection);
         }
         res
     }

@@ -12,7 +12,7 @@ use super::encoding::{form_decode, DecodeError};
 use super::error::{ApiError, Dialect, ErrorCode};
 use super::params::Params;
 use super::reply::{Format, Reply};
-use super::signature::{Identity, SignedParts};
+use super::signature::{self, Identity, SignedParts};
 use crate::config::DEFAULT_ACCOUNT;
 use crate::state::AppState;
 
@@ -160,6 +160,13 @@ async fn read_body(app: &AppState, body: Body) -> Result<axum::body::Bytes, ApiE
         return Ok(axum::body::Bytes::new());
     }
     let limit = app.limits.max_body_bytes;
+    // A declared length over the limit is refused before reading a byte: no 30 s wait for a
+    // body that will be refused anyway, and no `100 Continue` for a client that asked first
+    // (the HTTP layer sends it only once the body is read).
+    let declared = axum::body::HttpBody::size_hint(&body).lower();
+    if usize::try_from(declared).map_or(true, |n| n > limit) {
+        return Err(ErrorCode::RequestTooLarge.into());
+    }
     let read = axum::body::to_bytes(body, limit);
     match tokio::time::timeout(app.limits.request_timeout, read).await {
         Err(_) => Err(ErrorCode::RequestTimeout.into()),
@@ -243,7 +250,23 @@ async fn serve(
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
     };
-    let header_str = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let parts = SignedParts {
+        method: method.as_str(),
+        path: uri.path(),
+        query: &query,
+        form: &form,
+        headers,
+        body: &body,
+    };
+    // An RPC signature covers parameters only, so its action and version come from them alone;
+    // ACS3 signs the x-acs-* headers, and an unsigned request may use either.
+    let rpc_signed = signature::is_rpc_signed(&parts);
+    let header_str = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .filter(|_| !rpc_signed)
+    };
     env.format = Format::from_param(param("Format"));
     let version = param("Version")
         .or_else(|| header_str("x-acs-version"))
@@ -257,14 +280,6 @@ async fn serve(
     env.action.clone_from(&action);
     env.version.clone_from(&version);
 
-    let parts = SignedParts {
-        method: method.as_str(),
-        path: uri.path(),
-        query: &query,
-        form: &form,
-        headers,
-        body: &body,
-    };
     let now_unix = time::OffsetDateTime::now_utc().unix_timestamp();
     let account = match app.aliyun.verifier.verify(&parts, now_unix)? {
         Identity::Anonymous => DEFAULT_ACCOUNT.to_owned(),

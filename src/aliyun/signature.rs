@@ -3,7 +3,7 @@
 use std::borrow::Cow;
 use std::collections::{HashSet, VecDeque};
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 
 use axum::http::HeaderMap;
 use base64::prelude::{Engine as _, BASE64_STANDARD};
@@ -24,8 +24,11 @@ pub const FRESHNESS_WINDOW_SECS: i64 = 15 * 60;
 /// Upper bound on remembered nonces, so that a flood of requests cannot grow the cache without
 /// limit inside one window. Past it the oldest are forgotten early: under such a flood a replay
 /// of an old request could slip through, which is acceptable for an emulator, running out of
-/// memory is not.
+/// memory is not. Each is a 16-byte digest, so the cache stays under about 50 MB.
 const MAX_REMEMBERED_NONCES: usize = 1 << 20;
+
+/// The longest nonce accepted (strict mode). The SDKs send 32 or 64 hex digits or a UUID.
+pub const MAX_NONCE_LEN: usize = 128;
 
 /// Every `Authorization` value of the ACS3 family starts with this.
 const ACS3_FAMILY_PREFIX: &str = "ACS3-";
@@ -42,6 +45,8 @@ const HEADER_DATE: &str = "x-acs-date";
 const HEADER_NONCE: &str = "x-acs-signature-nonce";
 const HEADER_CONTENT_SHA256: &str = "x-acs-content-sha256";
 const HEADER_ACCESS_KEY_ID: &str = "x-acs-accesskey-id";
+/// Every Alibaba header of the ACS3 scheme starts with this; all of them must be signed.
+const ACS_HEADER_PREFIX: &str = "x-acs-";
 
 type HmacSha1 = Hmac<Sha1>;
 type HmacSha256 = Hmac<Sha256>;
@@ -233,24 +238,7 @@ impl Verifier {
             nonce_name: HEADER_NONCE,
         };
         self.check_fresh(&freshness, now_unix)?;
-        if self.mode == AuthMode::Strict {
-            // Replay protection is only as good as the signature over the date and nonce: were
-            // they unsigned, a captured request could be replayed with a fresh nonce.
-            let is_signed = |header: &str| {
-                auth.signed_headers
-                    .split(';')
-                    .any(|name| name.eq_ignore_ascii_case(header))
-            };
-            if !is_signed(HEADER_DATE) || !is_signed(HEADER_NONCE) {
-                return Err(ApiError::with_message(
-                    ErrorCode::IncompleteSignature,
-                    format!(
-                        "{} {HEADER_DATE} and {HEADER_NONCE} must be among the SignedHeaders.",
-                        ErrorCode::IncompleteSignature.message()
-                    ),
-                ));
-            }
-        }
+        check_signed_scope(parts.headers, auth.signed_headers)?;
 
         let body_hash = sha256_hex(parts.body);
         if let Some(claimed) = header_str(parts.headers, HEADER_CONTENT_SHA256) {
@@ -314,11 +302,23 @@ impl Verifier {
                 format!("{} is mandatory for this action.", f.timestamp_name),
             ));
         };
-        if f.nonce.is_none_or(str::is_empty) {
-            return Err(ApiError::with_message(
-                ErrorCode::MissingSignatureNonce,
-                format!("{} is mandatory for this action.", f.nonce_name),
-            ));
+        match f.nonce {
+            None | Some("") => {
+                return Err(ApiError::with_message(
+                    ErrorCode::MissingSignatureNonce,
+                    format!("{} is mandatory for this action.", f.nonce_name),
+                ))
+            }
+            Some(nonce) if nonce.len() > MAX_NONCE_LEN => {
+                return Err(ApiError::with_message(
+                    ErrorCode::InvalidParameter,
+                    format!(
+                        "The specified parameter {} is not valid: it is longer than {MAX_NONCE_LEN} characters.",
+                        f.nonce_name
+                    ),
+                ))
+            }
+            Some(_) => {}
         }
         let at = parse_timestamp(timestamp).ok_or(ErrorCode::TimestampFormat)?;
         if at.abs_diff(now_unix) > FRESHNESS_WINDOW_SECS.unsigned_abs() {
@@ -353,12 +353,21 @@ impl Verifier {
     }
 }
 
-/// Nonces seen recently: a set for lookups and a queue in arrival order for expiry, so both
-/// checking and forgetting are amortised O(1) per request.
+/// Nonces seen recently, each as a fixed-size digest: a set for lookups and a queue in arrival
+/// order for expiry, so both checking and forgetting are amortised O(1) per request.
 #[derive(Debug, Default)]
 struct NonceCache {
-    seen: HashSet<Arc<str>>,
-    order: VecDeque<(i64, Arc<str>)>,
+    seen: HashSet<u128>,
+    order: VecDeque<(i64, u128)>,
+}
+
+/// The first 128 bits of the entry's SHA-256: collisions are out of reach, and the size is the
+/// same whatever the nonce's length.
+fn nonce_digest(entry: &str) -> u128 {
+    let hash = Sha256::digest(entry.as_bytes());
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&hash[..16]);
+    u128::from_be_bytes(first)
 }
 
 impl NonceCache {
@@ -374,7 +383,8 @@ impl NonceCache {
                 self.seen.remove(&old);
             }
         }
-        if self.seen.contains(entry) {
+        let digest = nonce_digest(entry);
+        if !self.seen.insert(digest) {
             return false;
         }
         // The queue must stay ordered by time for the front-only expiry above; if the clock is
@@ -384,11 +394,42 @@ impl NonceCache {
             .order
             .back()
             .map_or(now_unix, |(last, _)| (*last).max(now_unix));
-        let entry: Arc<str> = Arc::from(entry);
-        self.seen.insert(Arc::clone(&entry));
-        self.order.push_back((at, entry));
+        self.order.push_back((at, digest));
         true
     }
+}
+
+/// ACS3, as the gateway requires: `host` and every `x-acs-*` header the request carries must be
+/// among the SignedHeaders. Otherwise an unsigned header could choose the action or version
+/// after signing, and unsigned date or nonce headers would defeat replay protection.
+fn check_signed_scope(headers: &HeaderMap, signed_headers: &str) -> Result<(), ApiError> {
+    let is_signed = |header: &str| {
+        signed_headers
+            .split(';')
+            .any(|name| name.trim().eq_ignore_ascii_case(header))
+    };
+    // Header names arrive lower-cased from the HTTP layer.
+    let sent = headers
+        .keys()
+        .map(axum::http::HeaderName::as_str)
+        .filter(|name| name.starts_with(ACS_HEADER_PREFIX));
+    match std::iter::once("host").chain(sent).find(|h| !is_signed(h)) {
+        None => Ok(()),
+        Some(unsigned) => Err(ApiError::with_message(
+            ErrorCode::IncompleteSignature,
+            format!(
+                "{} host and every {ACS_HEADER_PREFIX}* header sent must be among the SignedHeaders; {unsigned} is not.",
+                ErrorCode::IncompleteSignature.message()
+            ),
+        )),
+    }
+}
+
+/// Whether the request carries an RPC signature (a `Signature` parameter and no ACS3
+/// `Authorization` header). Such a request names its action and version only in signed
+/// parameters: the `x-acs-action` and `x-acs-version` headers are outside its signature.
+pub fn is_rpc_signed(parts: &SignedParts<'_>) -> bool {
+    matches!(detect_scheme(parts), Ok(Scheme::Rpc(_)))
 }
 
 fn detect_scheme<'a>(parts: &SignedParts<'a>) -> Result<Scheme<'a>, ApiError> {

@@ -741,6 +741,45 @@ fn strict_rpc_missing_or_malformed_freshness_fields() {
 }
 
 #[test]
+fn strict_refuses_an_overlong_nonce_before_remembering_it() {
+    let at_limit = "n".repeat(MAX_NONCE_LEN);
+    let req = Req::new("GET", "/", signed_rpc(&at_limit, T0), &[], b"");
+    let verifier = strict();
+    assert_eq!(req.verify(&verifier, T0_UNIX), Ok(known()));
+    let over = "n".repeat(MAX_NONCE_LEN + 1);
+    let req = Req::new("GET", "/", signed_rpc(&over, T0), &[], b"");
+    let err = assert_code(req.verify(&verifier, T0_UNIX), ErrorCode::InvalidParameter);
+    assert_eq!(
+        err.message,
+        "The specified parameter SignatureNonce is not valid: it is longer than 128 characters."
+    );
+    assert_eq!(verifier.nonces.lock().unwrap().seen.len(), 1);
+    // ACS3 names its header.
+    let mut headers = acs3_headers(&over);
+    sign_acs3("POST", &[], &mut headers, b"", AK, SECRET);
+    let req = Req::new("POST", "/", Vec::new(), &headers, b"");
+    let err = assert_code(req.verify(&verifier, T0_UNIX), ErrorCode::InvalidParameter);
+    assert!(
+        err.message.contains("x-acs-signature-nonce"),
+        "{}",
+        err.message
+    );
+    // Permissive mode keeps no nonces, so it has no reason to refuse one.
+    let req = Req::new("GET", "/", signed_rpc(&over, T0), &[], b"");
+    assert_eq!(req.verify(&permissive(), T0_UNIX), Ok(known()));
+}
+
+#[test]
+fn remembered_nonces_are_fixed_size_digests() {
+    let mut cache = NonceCache::default();
+    let long = "x".repeat(100_000);
+    assert!(cache.first_use(&long, 1000));
+    assert!(!cache.first_use(&long, 1001));
+    assert!(cache.first_use(&long[1..], 1001));
+    assert_eq!(std::mem::size_of_val(cache.seen.iter().next().unwrap()), 16);
+}
+
+#[test]
 fn rpc_refuses_other_signature_methods() {
     for (name, value) in [
         ("SignatureMethod", "HMAC-SHA256"),
@@ -1012,29 +1051,89 @@ fn acs3_without_a_content_sha256_header_hashes_the_body() {
 }
 
 #[test]
-fn strict_acs3_requires_date_and_nonce_to_be_signed() {
+fn acs3_requires_date_and_nonce_to_be_signed() {
     for signed in [
         "host;x-acs-action;x-acs-date;x-acs-version",
         "host;x-acs-action;x-acs-signature-nonce;x-acs-version",
     ] {
         let req = manual_acs3(signed, b"");
-        let err = assert_code(
-            req.verify(&strict(), T0_UNIX),
-            ErrorCode::IncompleteSignature,
-        );
-        assert!(
-            err.message.ends_with("must be among the SignedHeaders."),
-            "{}",
-            err.message
-        );
-        assert_eq!(req.verify(&permissive(), T0_UNIX), Ok(known()));
+        for verifier in [strict(), permissive()] {
+            let err = assert_code(
+                req.verify(&verifier, T0_UNIX),
+                ErrorCode::IncompleteSignature,
+            );
+            assert!(
+                err.message.contains("must be among the SignedHeaders"),
+                "{}",
+                err.message
+            );
+        }
     }
+}
+
+#[test]
+fn acs3_host_and_every_acs_header_must_be_signed() {
+    let all = "content-type;host;x-acs-action;x-acs-date;x-acs-signature-nonce;x-acs-version";
+    assert_eq!(
+        manual_acs3(all, b"").verify(&strict(), T0_UNIX),
+        Ok(known())
+    );
+    for (signed, unsigned) in [
+        (
+            "content-type;x-acs-action;x-acs-date;x-acs-signature-nonce;x-acs-version",
+            "host",
+        ),
+        (
+            "content-type;host;x-acs-date;x-acs-signature-nonce;x-acs-version",
+            "x-acs-action",
+        ),
+        (
+            "content-type;host;x-acs-action;x-acs-date;x-acs-signature-nonce",
+            "x-acs-version",
+        ),
+    ] {
+        let req = manual_acs3(signed, b"");
+        for verifier in [strict(), permissive()] {
+            let err = assert_code(
+                req.verify(&verifier, T0_UNIX),
+                ErrorCode::IncompleteSignature,
+            );
+            assert!(
+                err.message.ends_with(&format!("{unsigned} is not.")),
+                "{}",
+                err.message
+            );
+        }
+        // An unknown key in permissive mode is served anonymously, unchecked.
+        let nobody = Verifier::new(AuthMode::Permissive, Keyring::default());
+        assert_eq!(req.verify(&nobody, T0_UNIX), Ok(Identity::Anonymous));
+    }
+    // A header added after signing, whatever its case on the wire.
+    let mut req = manual_acs3(all, b"");
+    req.headers.insert(
+        HeaderName::from_static("x-acs-security-token"),
+        HeaderValue::from_static("t"),
+    );
+    assert_code(
+        req.verify(&permissive(), T0_UNIX),
+        ErrorCode::IncompleteSignature,
+    );
+}
+
+#[test]
+fn captured_rpc_requests_are_recognised_as_rpc_signed() {
+    for case in &CASES {
+        let req = Req::parse(case.raw);
+        assert_eq!(is_rpc_signed(&req.parts()), !case.acs3, "{}", case.name);
+    }
+    let unsigned = Req::parse("POST /?Action=StartInstance HTTP/1.1\nhost: h\n\n");
+    assert!(!is_rpc_signed(&unsigned.parts()));
 }
 
 #[test]
 fn acs3_odd_signed_header_names_do_not_panic() {
     // Names that are not valid header names, or absent headers, sign as empty values.
-    let signed = "bad name;host;x-absent;x-acs-date;x-acs-signature-nonce";
+    let signed = "bad name;content-type;host;x-absent;x-acs-action;x-acs-date;x-acs-signature-nonce;x-acs-version";
     let req = manual_acs3(signed, b"");
     assert_eq!(req.verify(&strict(), T0_UNIX), Ok(known()));
 }

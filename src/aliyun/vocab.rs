@@ -413,6 +413,9 @@ fn denial(d: Denial, dialect: Dialect, op: Op) -> ErrorCode {
         D::PairStatusCannotRemoveFromGroup => C::PairStatusCannotRemoveFromGroup,
         D::PairsExceedInGroup => C::PairsExceedInGroup,
         D::QuotaExceed => C::QuotaExceed,
+        D::Quota(Kind::Instance) => C::InstanceQuotaExceed,
+        D::Quota(Kind::Disk) => C::DiskQuotaExceed,
+        D::Quota(_) => C::QuotaExceed,
         D::TooMuchEmptyGroup => C::TooMuchEmptyGroup,
         D::DiskAlreadyPaired | D::DiskMismatch => match dialect {
             Dialect::Ecs => C::IncorrectDiskStatusReplica,

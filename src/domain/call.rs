@@ -2,7 +2,10 @@
 //! A call names its operation ([`Call::op`]), the resources it acts on and its region, so the
 //! one path every call takes (logging, faults) needs no dialect to read it.
 
+use std::fmt::Write as _;
+
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::catalog::Catalog;
 use super::clock::Millis;
@@ -14,15 +17,15 @@ use super::query::Page;
 use super::replica_group::{GroupChanges, NewGroup};
 use super::replica_pair::{NewPair, PairChanges};
 use super::replica_query::{GroupQuery, GroupRow, PairQuery, PairRow};
+use super::tokens::{Fingerprint, RetryKey};
 use super::Kind;
 
-/// A ClientToken and the digest of the request it came with.
+/// A ClientToken: the caller's name for one create or change, so that a retry is recognised.
+/// What it is compared with on a retry is the call itself ([`Call::fingerprint`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClientToken {
     /// The token.
     pub token: String,
-    /// A digest of the request's own parameters.
-    pub fingerprint: String,
 }
 
 /// A pair or group named by a call, the region the call is made in, and its ClientToken.
@@ -301,6 +304,60 @@ impl Call {
             _ => [None, None],
         };
         list.into_iter().flatten()
+    }
+
+    /// The ClientToken the call carries, if any.
+    pub fn token(&self) -> Option<&ClientToken> {
+        match self {
+            Self::CreateInstances { token, .. }
+            | Self::CreateDisk { token, .. }
+            | Self::CreatePair { token, .. }
+            | Self::CreateGroup { token, .. } => token.as_ref(),
+            Self::StartPair { target, .. }
+            | Self::ModifyPair { target, .. }
+            | Self::ReprotectPair { target, .. }
+            | Self::StopPair(target)
+            | Self::DeletePair(target)
+            | Self::FailoverPair(target)
+            | Self::AddPairToGroup { target, .. }
+            | Self::RemovePairFromGroup { target, .. }
+            | Self::ModifyGroup { target, .. }
+            | Self::StartGroup { target, .. }
+            | Self::ReprotectGroup { target, .. }
+            | Self::DeleteGroup(target)
+            | Self::StopGroup(target)
+            | Self::FailoverGroup(target) => target.token.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// A fixed-size digest of everything the call asks for, token included (a retry carries the
+    /// same one). It is taken from the decoded call, never the raw request, so parameters the
+    /// operation does not read (unknown ones, nonces, signatures) neither count nor are kept.
+    ///
+    /// The digest is of the call's `Debug` rendering, streamed into SHA-256: every call type
+    /// derives `Debug` over all its fields (ordered collections only), so a field added later
+    /// is covered without a second list to keep in step.
+    pub fn fingerprint(&self) -> Fingerprint {
+        struct Hashing(Sha256);
+        impl std::fmt::Write for Hashing {
+            fn write_str(&mut self, s: &str) -> std::fmt::Result {
+                self.0.update(s.as_bytes());
+                Ok(())
+            }
+        }
+        let mut h = Hashing(Sha256::new());
+        // Writing into a hasher cannot fail.
+        let _ = write!(h, "{self:?}");
+        Fingerprint(h.0.finalize().into())
+    }
+
+    /// The token with the call's fingerprint, when the call carries a token.
+    pub fn retry_key(&self) -> Option<RetryKey> {
+        self.token().map(|t| RetryKey {
+            token: t.token.clone(),
+            fingerprint: self.fingerprint(),
+        })
     }
 
     /// The region the call is made in, when it names one.

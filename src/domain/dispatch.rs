@@ -1,10 +1,11 @@
 //! Running a call: the one dispatch from a domain `Call` to the `Scope` operation that serves
 //! it, with ClientToken handling for creates and status changes.
 
-use super::call::{Answer, Call, ClientToken, Target};
+use super::call::{Answer, Call, Target};
 use super::clock::Lifecycle;
 use super::disk::{DiskStatus, NewDisk};
 use super::op::Op;
+use super::tokens::RetryKey;
 use super::world::Scope;
 use super::{Error, Kind, Result};
 
@@ -23,19 +24,28 @@ impl<'a> Scope<'a> {
     /// Whatever the operation refuses with.
     pub fn apply(&mut self, call: Call) -> Result<Answer<'_>> {
         let op = call.op();
+        let key = call.retry_key();
+        let key = key.as_ref();
         match call {
             Call::CreateInstances {
                 spec,
                 amount,
-                token,
                 dry_run,
+                ..
             } => {
+                let room = |s: &Self| {
+                    s.ensure_room(Kind::Instance, amount)?;
+                    let disks = amount.saturating_mul(1 + spec.data_disks.len());
+                    s.ensure_room(Kind::Disk, disks)
+                };
                 if dry_run {
                     self.check_new_instance(&spec)?;
+                    room(self)?;
                     return Err(Error::DryRun);
                 }
-                let ids = self.idempotent(op, token.as_ref(), |s| {
+                let ids = self.idempotent(op, key, |s| {
                     s.check_new_instance(&spec)?;
+                    room(s)?;
                     (0..amount).map(|_| s.run_instance(&spec)).collect()
                 })?;
                 Ok(Answer::Created(ids))
@@ -60,8 +70,8 @@ impl<'a> Scope<'a> {
                 region_id,
                 instance_id,
                 spec,
-                token,
-            } => one(self.create_disk_call(&region_id, instance_id, spec, token)?),
+                ..
+            } => one(self.create_disk_call(&region_id, instance_id, spec, key)?),
             Call::AttachDisk {
                 instance_id,
                 disk_id,
@@ -79,19 +89,22 @@ impl<'a> Scope<'a> {
             }
             Call::ExtendDisk { id, size } => done(self.extend_disk(&id, size)),
             Call::ReadCatalog(_) => Ok(Answer::Catalog(self.catalog)),
-            Call::CreatePair { spec, token } => one(self.idempotent(op, token.as_ref(), |s| {
+            Call::CreatePair { spec, .. } => one(self.idempotent(op, key, |s| {
+                s.ensure_room(Kind::ReplicaPair, 1)?;
                 s.create_replica_pair(&spec).map(|id| vec![id])
             })?),
-            Call::StartPair { target, one_shot } => self.once(op, &target, |s, r, id| {
+            Call::StartPair { target, one_shot } => self.once(op, key, &target, |s, r, id| {
                 s.start_replica_pair(r, id, one_shot)
             }),
-            Call::StopPair(t) => self.once(op, &t, |s, r, id| s.stop_replica_pair(r, id)),
-            Call::ModifyPair { target, changes } => self.once(op, &target, |s, r, id| {
+            Call::StopPair(t) => self.once(op, key, &t, |s, r, id| s.stop_replica_pair(r, id)),
+            Call::ModifyPair { target, changes } => self.once(op, key, &target, |s, r, id| {
                 s.modify_replica_pair(r, id, &changes)
             }),
-            Call::DeletePair(t) => self.once(op, &t, |s, r, id| s.delete_replica_pair(r, id)),
-            Call::FailoverPair(t) => self.once(op, &t, |s, r, id| s.failover_replica_pair(r, id)),
-            Call::ReprotectPair { target, reverse } => self.once(op, &target, |s, r, id| {
+            Call::DeletePair(t) => self.once(op, key, &t, |s, r, id| s.delete_replica_pair(r, id)),
+            Call::FailoverPair(t) => {
+                self.once(op, key, &t, |s, r, id| s.failover_replica_pair(r, id))
+            }
+            Call::ReprotectPair { target, reverse } => self.once(op, key, &target, |s, r, id| {
                 s.reprotect_replica_pair(r, id, reverse)
             }),
             Call::DescribePairs(q) => self.describe_replica_pairs(&q).map(Answer::Pairs),
@@ -102,25 +115,32 @@ impl<'a> Scope<'a> {
                     recover_point,
                 })
             }
-            Call::CreateGroup { spec, token } => one(self.idempotent(op, token.as_ref(), |s| {
+            Call::CreateGroup { spec, .. } => one(self.idempotent(op, key, |s| {
+                s.ensure_room(Kind::ReplicaGroup, 1)?;
                 s.create_replica_group(&spec).map(|id| vec![id])
             })?),
-            Call::ModifyGroup { target, changes } => self.once(op, &target, |s, r, id| {
+            Call::ModifyGroup { target, changes } => self.once(op, key, &target, |s, r, id| {
                 s.modify_replica_group(r, id, &changes)
             }),
-            Call::DeleteGroup(t) => self.once(op, &t, |s, r, id| s.delete_replica_group(r, id)),
-            Call::AddPairToGroup { target, pair_id } => {
-                self.once(op, &target, |s, r, id| s.add_replica_pair(r, id, &pair_id))
+            Call::DeleteGroup(t) => {
+                self.once(op, key, &t, |s, r, id| s.delete_replica_group(r, id))
             }
-            Call::RemovePairFromGroup { target, pair_id } => self.once(op, &target, |s, r, id| {
-                s.remove_replica_pair(r, id, &pair_id)
+            Call::AddPairToGroup { target, pair_id } => self.once(op, key, &target, |s, r, id| {
+                s.add_replica_pair(r, id, &pair_id)
             }),
-            Call::StartGroup { target, one_shot } => self.once(op, &target, |s, r, id| {
+            Call::RemovePairFromGroup { target, pair_id } => {
+                self.once(op, key, &target, |s, r, id| {
+                    s.remove_replica_pair(r, id, &pair_id)
+                })
+            }
+            Call::StartGroup { target, one_shot } => self.once(op, key, &target, |s, r, id| {
                 s.start_replica_group(r, id, one_shot)
             }),
-            Call::StopGroup(t) => self.once(op, &t, |s, r, id| s.stop_replica_group(r, id)),
-            Call::FailoverGroup(t) => self.once(op, &t, |s, r, id| s.failover_replica_group(r, id)),
-            Call::ReprotectGroup { target, reverse } => self.once(op, &target, |s, r, id| {
+            Call::StopGroup(t) => self.once(op, key, &t, |s, r, id| s.stop_replica_group(r, id)),
+            Call::FailoverGroup(t) => {
+                self.once(op, key, &t, |s, r, id| s.failover_replica_group(r, id))
+            }
+            Call::ReprotectGroup { target, reverse } => self.once(op, key, &target, |s, r, id| {
                 s.reprotect_replica_group(r, id, reverse)
             }),
             Call::DescribeGroups(q) => self.describe_replica_groups(&q).map(Answer::Groups),
@@ -129,11 +149,13 @@ impl<'a> Scope<'a> {
                 changes,
                 add,
                 remove,
-            } => self.once(op, &target, |s, r, id| {
+            } => self.once(op, key, &target, |s, r, id| {
                 s.update_replica_group(r, id, &changes, &add, &remove)
             }),
-            Call::ReverseGroup(t) => self.once(op, &t, |s, r, id| s.reverse_replica_group(r, id)),
-            Call::ExtendGroup { target, sizes } => self.once(op, &target, |s, r, id| {
+            Call::ReverseGroup(t) => {
+                self.once(op, key, &t, |s, r, id| s.reverse_replica_group(r, id))
+            }
+            Call::ExtendGroup { target, sizes } => self.once(op, key, &target, |s, r, id| {
                 s.extend_replica_group(r, id, &sizes)
             }),
         }
@@ -144,10 +166,11 @@ impl<'a> Scope<'a> {
     fn once(
         &mut self,
         op: Op,
+        key: Option<&RetryKey>,
         target: &Target,
         change: impl FnOnce(&mut Self, &str, &str) -> Result<()>,
     ) -> Result<Answer<'static>> {
-        self.idempotent(op, target.token.as_ref(), |s| {
+        self.idempotent(op, key, |s| {
             change(s, &target.region, &target.id).map(|()| Vec::new())
         })?;
         Ok(Answer::Done)
@@ -159,7 +182,7 @@ impl<'a> Scope<'a> {
         region_id: &str,
         instance_id: Option<String>,
         mut spec: NewDisk,
-        token: Option<ClientToken>,
+        key: Option<&RetryKey>,
     ) -> Result<Vec<String>> {
         self.catalog.region(region_id)?;
         if let Some(inst) = &instance_id {
@@ -168,7 +191,8 @@ impl<'a> Scope<'a> {
         if self.catalog.zone(&spec.zone_id)?.0.id != region_id {
             return Err(Error::not_found(Kind::Zone, &spec.zone_id));
         }
-        self.idempotent(Op::CreateDisk, token.as_ref(), |s| {
+        self.idempotent(Op::CreateDisk, key, |s| {
+            s.ensure_room(Kind::Disk, 1)?;
             let id = s.create_disk(&spec)?;
             if let Some(inst) = &instance_id {
                 let now = s.now;

@@ -96,6 +96,8 @@ pub enum Denial {
     PairsExceedInGroup,
     QuotaExceed,
     TooMuchEmptyGroup,
+    /// The account holds as many resources of this kind as its quota allows.
+    Quota(Kind),
 }
 
 /// Everything a domain operation can fail with.

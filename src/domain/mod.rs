@@ -25,6 +25,7 @@ pub mod journal;
 mod mirror_tests;
 pub mod op;
 pub mod query;
+pub mod quota;
 pub mod replica;
 pub mod replica_group;
 pub mod replica_index;
@@ -33,6 +34,7 @@ pub mod replica_query;
 pub mod replica_site;
 pub mod replica_sync;
 pub mod status;
+pub mod tokens;
 pub mod world;
 
 pub use error::{Denial, Error, Field, Kind, Result, Status};

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
-use super::call::{Answer, Call, ClientToken};
+use super::call::{Answer, Call};
 use super::catalog::Catalog;
 use super::clock::{AdvanceError, Clock, ClockMode, Durations, Millis, MAX_ADVANCE_MS};
 use super::compute_index::ComputeIndex;
@@ -15,20 +15,13 @@ use super::ids::{IdGen, Naming};
 use super::instance::Instance;
 use super::journal::{Entry, Journal};
 use super::op::Op;
+use super::quota::Quotas;
 use super::replica::Replication;
+use super::tokens::{RetryKey, Tokens};
 use super::{Error, Result};
 
 /// The version of the [`Snapshot`] document this build writes and reads.
 pub const FORMAT_VERSION: u32 = 1;
-
-/// What a ClientToken remembers: the request it came with and what it created.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TokenRecord {
-    /// A digest of the request's own parameters.
-    pub fingerprint: String,
-    /// The ids the first call created.
-    pub ids: Vec<String>,
-}
 
 /// One account's resources.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -38,14 +31,17 @@ pub struct Account {
     pub instances: BTreeMap<String, Instance>,
     /// Disks by id.
     pub disks: BTreeMap<String, Disk>,
-    /// ClientToken records, per operation and token.
-    pub tokens: BTreeMap<Op, BTreeMap<String, TokenRecord>>,
+    /// ClientToken records, per operation and token, bounded and expiring.
+    pub tokens: Tokens,
     /// Counter giving every resource its creation order (Describe lists in that order).
     pub next_seq: u64,
     /// StartInstance answers InsufficientBalance for every instance of the account.
     pub insufficient_balance: bool,
     /// Disk replica pairs and groups.
     pub replication: Replication,
+    /// This account's quotas, when a seed set them (otherwise the cloud's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quotas: Option<Quotas>,
     /// Instances and disks per region (derived).
     #[serde(skip)]
     pub index: ComputeIndex,
@@ -55,6 +51,7 @@ impl Account {
     /// Rebuilds every derived index from the records (after loading a snapshot).
     pub fn rebuild_indexes(&mut self) {
         self.replication.rebuild_indexes();
+        self.tokens.rebuild_order();
         let mut index = ComputeIndex::default();
         for i in self.instances.values() {
             index.instances.insert(&i.region_id, i.seq, &i.id);
@@ -79,6 +76,8 @@ pub struct Cloud {
     pub ids: IdGen,
     /// Accounts by id, created on first use.
     pub accounts: BTreeMap<String, Account>,
+    /// Every account's quotas, unless its own are set.
+    pub quotas: Quotas,
 }
 
 /// The world as data: everything a restart or an import needs, in a versioned document.
@@ -215,6 +214,7 @@ pub struct Scope<'a> {
     pub(super) naming: &'a dyn Naming,
     pub(super) durations: &'a Durations,
     pub(super) now: Millis,
+    pub(super) quotas: Quotas,
 }
 
 impl std::fmt::Debug for Scope<'_> {
@@ -238,6 +238,7 @@ impl Cloud {
             clock: Clock::new(clock, wall),
             ids: IdGen::new(seed),
             accounts: BTreeMap::new(),
+            quotas: Quotas::default(),
         }
     }
 
@@ -251,6 +252,7 @@ impl Cloud {
             naming,
             durations: &self.durations,
             now: self.clock.now,
+            quotas: self.quotas,
         }
     }
 
@@ -302,40 +304,32 @@ impl Scope<'_> {
         self.account.next_seq
     }
 
-    /// Runs `create` once per (operation, ClientToken): a repeat with the same fingerprint
-    /// returns the first result; a different fingerprint is `IdempotentParameterMismatch`.
+    /// Runs `create` once per (operation, ClientToken): a repeat with the same call returns the
+    /// first result; another call under the same token is `IdempotentParameterMismatch`. Tokens
+    /// are remembered for [`super::tokens::TOKEN_WINDOW_MS`], at most
+    /// [`super::tokens::MAX_TOKENS_PER_ACCOUNT`] per account.
     ///
     /// # Errors
     /// `IdempotentParameterMismatch`, or whatever `create` fails with (nothing is recorded then).
     pub fn idempotent(
         &mut self,
         op: Op,
-        token: Option<&ClientToken>,
+        key: Option<&RetryKey>,
         create: impl FnOnce(&mut Self) -> Result<Vec<String>>,
     ) -> Result<Vec<String>> {
-        let Some(token) = token else {
+        let Some(key) = key else {
             return create(self);
         };
-        if let Some(seen) = self
-            .account
-            .tokens
-            .get(&op)
-            .and_then(|t| t.get(&token.token))
-        {
-            return if seen.fingerprint == token.fingerprint {
+        let now = self.now;
+        if let Some(seen) = self.account.tokens.recall(op, &key.token, now) {
+            return if seen.fingerprint == key.fingerprint {
                 Ok(seen.ids.clone())
             } else {
                 Err(Error::IdempotentParameterMismatch)
             };
         }
         let ids = create(self)?;
-        self.account.tokens.entry(op).or_default().insert(
-            token.token.clone(),
-            TokenRecord {
-                fingerprint: token.fingerprint.clone(),
-                ids: ids.clone(),
-            },
-        );
+        self.account.tokens.remember(op, key, ids.clone(), now);
         Ok(ids)
     }
 }

@@ -18,29 +18,61 @@ pub type VisitParams<'a> = dyn Fn(&mut dyn FnMut(&str, &str)) + Sync + 'a;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Params(Box<str>);
 
+/// The longest value the log keeps whole; longer ones are cut, with the length they had.
+const MAX_VALUE_BYTES: usize = 1024;
+/// What one entry keeps of its parameters at most; the rest are counted, not kept.
+const MAX_PARAMS_BYTES: usize = 16 * 1024;
+
 impl Params {
-    /// Packs what `visit` hands over, dropping secret parameters.
+    /// Packs what `visit` hands over, dropping secret parameters, cutting long values and
+    /// stopping at `MAX_PARAMS_BYTES` (a hostile request cannot make the log large).
     pub fn capture(visit: &VisitParams<'_>) -> Self {
         let mut packed = String::new();
+        let mut left_out = 0usize;
         visit(&mut |k, v| {
-            if !is_secret(k) {
-                packed.push_str(k);
-                packed.push('\0');
-                packed.push_str(v);
-                packed.push('\0');
+            if is_secret(k) {
+                return;
             }
+            if packed.len() + k.len().min(MAX_VALUE_BYTES) + v.len().min(MAX_VALUE_BYTES)
+                > MAX_PARAMS_BYTES
+            {
+                left_out += 1;
+                return;
+            }
+            push_part(&mut packed, k);
+            push_part(&mut packed, v);
         });
+        if left_out > 0 {
+            push_part(&mut packed, "…");
+            push_part(&mut packed, &format!("{left_out} more parameters not kept"));
+        }
         Self(packed.into_boxed_str())
     }
 
     /// The (name, value) pairs.
     pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
         let mut parts = self.0.split('\0');
-        std::iter::from_fn(move || {
-            let k = parts.next().filter(|k| !k.is_empty())?;
-            Some((k, parts.next().unwrap_or_default()))
-        })
+        std::iter::from_fn(move || Some((parts.next()?, parts.next()?)))
     }
+}
+
+/// Appends one name or value, ended by a NUL: at most `MAX_VALUE_BYTES` of it (then the length
+/// it had), any NUL in it shown as U+FFFD.
+fn push_part(packed: &mut String, text: &str) {
+    let mut cut = text.len().min(MAX_VALUE_BYTES);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let kept = &text[..cut];
+    if kept.contains('\0') {
+        packed.push_str(&kept.replace('\0', "\u{fffd}"));
+    } else {
+        packed.push_str(kept);
+    }
+    if cut < text.len() {
+        packed.push_str(&format!("…({} bytes)", text.len()));
+    }
+    packed.push('\0');
 }
 
 impl Serialize for Params {
@@ -56,6 +88,15 @@ fn is_secret(name: &str) -> bool {
         name.windows(secret.len())
             .any(|w| w.eq_ignore_ascii_case(secret.as_bytes()))
     })
+}
+
+/// At most 128 bytes of a short field the client chose (an action or version name).
+pub fn clip(text: &str) -> String {
+    let mut cut = text.len().min(128);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    text[..cut].to_owned()
 }
 
 /// Milliseconds since the epoch, shown as RFC 3339.
@@ -263,6 +304,33 @@ mod tests {
             ..LogFilter::default()
         };
         assert_eq!(log.query(&last)[0].action, "C");
+    }
+
+    #[test]
+    fn hostile_parameters_are_kept_small_and_intact() {
+        let long = "é".repeat(5000);
+        let p = Params::capture(&|f| {
+            f("", "empty name");
+            f("Nul\0Name", "a\0b");
+            f("Long", &long);
+            for i in 0..100 {
+                f(&format!("P{i:03}"), &"x".repeat(900));
+            }
+        });
+        let pairs: Vec<_> = p.pairs().collect();
+        assert_eq!(pairs[0], ("", "empty name"));
+        assert_eq!(pairs[1], ("Nul\u{fffd}Name", "a\u{fffd}b"));
+        assert_eq!(pairs[2].0, "Long");
+        assert!(pairs[2].1.ends_with("…(10000 bytes)"), "{}", pairs[2].1);
+        assert!(pairs[2].1.len() <= MAX_VALUE_BYTES + 20);
+        let (last_name, last_value) = pairs[pairs.len() - 1];
+        assert_eq!(last_name, "…");
+        let kept = pairs.len() - 4;
+        assert_eq!(
+            last_value,
+            format!("{} more parameters not kept", 100 - kept)
+        );
+        assert!(p.0.len() <= MAX_PARAMS_BYTES + 64, "{}", p.0.len());
     }
 
     #[test]

@@ -149,8 +149,7 @@ impl IntoResponse for OtcError {
                 axum::http::header::CONNECTION,
                 axum::http::HeaderValue::from_static("close"),
             );
-            res.extensions_mut()
-                .insert(crate::aliyun::reply::DropConnection);
+            res.extensions_mut().insert(crate::server::DropConnection);
         }
         res
     }

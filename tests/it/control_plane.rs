@@ -526,7 +526,12 @@ async fn the_request_log_records_calls_without_secrets() {
     )
     .await
     .ok();
-    s.ecs("StartInstance", &[("InstanceId", "i-nope")]).await;
+    let junk = "j".repeat(5_000);
+    s.ecs(
+        "StartInstance",
+        &[("InstanceId", "i-nope"), ("Junk", &junk)],
+    )
+    .await;
     s.call(ECS, "LaunchRocket", &[]).await;
     s.control_ok(
         "POST",
@@ -549,6 +554,8 @@ async fn the_request_log_records_calls_without_secrets() {
     assert_eq!(start["request_id"].as_str().unwrap().len(), 36);
     assert!(start["latency_ms"].as_f64().unwrap() >= 0.0);
     assert_eq!(entries[1]["code"], "InvalidInstanceId.NotFound");
+    let kept = entries[1]["params"]["Junk"].as_str().unwrap();
+    assert_eq!(kept, format!("{}…(5000 bytes)", &junk[..1024]));
     assert_eq!(
         (entries[2]["action"].clone(), entries[2]["status"].clone()),
         (json!("LaunchRocket"), json!(404))
@@ -779,4 +786,38 @@ async fn nothing_is_served_before_the_state_is_loaded() {
     s.ecs("DescribeRegions", &[]).await.ok();
     let (status, _, _) = s.control("GET", "/_emulator/health", None, &[]).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_dropped_connection_closes_without_an_answer() {
+    let s = default_server().await;
+    let (status, _, v) = s
+        .control(
+            "POST",
+            "/_emulator/faults",
+            Some(r#"{"action": "DescribeRegions", "drop_connection": true, "count": 1}"#),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 201, "{v}");
+    let request = format!(
+        "GET /?Action=DescribeRegions&Version={ECS} HTTP/1.1\r\nHost: {}\r\n\r\n",
+        s.addr
+    );
+    let started = std::time::Instant::now();
+    let answer = s.raw(request.as_bytes()).await;
+    assert_eq!(answer, "", "a dropped call sends nothing");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(4),
+        "the connection is closed, not left to time out"
+    );
+    // The rule is spent: the next call on a new connection is answered.
+    let answer = s
+        .raw(
+            request
+                .replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::instance::done_action;
 use super::{ecs, ecs_seconds, unexpected, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
+use crate::aliyun::names;
 use crate::aliyun::params::Params;
 use crate::aliyun::vocab;
 use crate::domain::call::{Answer, Call};
@@ -19,15 +20,6 @@ pub(super) const ACTIONS: &[Action] = &[
     ecs::<DetachDisk>("DetachDisk"),
     ecs::<DeleteDisk>("DeleteDisk"),
 ];
-
-/// Names: 2-128 characters, starting with a letter (or CJK), not with `http://`/`https://`.
-fn well_formed_name(s: &str, max: usize) -> bool {
-    let n = s.chars().count();
-    (2..=max).contains(&n)
-        && s.chars().next().is_some_and(|c| c.is_alphabetic())
-        && !s.starts_with("http://")
-        && !s.starts_with("https://")
-}
 
 pub(super) struct CreateDisk;
 
@@ -46,16 +38,14 @@ impl RpcAction for CreateDisk {
         if zone.is_some() && instance_id.is_some() {
             return Err(ErrorCode::ZoneIdAndInstanceIdConflict.into());
         }
-        let name = p.string("DiskName");
-        if name.as_deref().is_some_and(|n| !well_formed_name(n, 128)) {
-            return Err(ErrorCode::DiskNameMalformed.into());
-        }
-        let description = p.string("Description").unwrap_or_default();
-        if !description.is_empty()
-            && (description.chars().count() > 256 || description.starts_with("http"))
-        {
-            return Err(ErrorCode::DescriptionMalformed.into());
-        }
+        let name = p.checked("DiskName", names::is_name, || {
+            ErrorCode::DiskNameMalformed.into()
+        })?;
+        let description = p
+            .checked("Description", names::is_description, || {
+                ErrorCode::DescriptionMalformed.into()
+            })?
+            .unwrap_or_default();
         let size = match p.get("Size") {
             None => None,
             Some(s) => Some(

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{ecs, ecs_minutes, unexpected, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
+use crate::aliyun::names;
 use crate::aliyun::params::Params;
 use crate::aliyun::vocab;
 use crate::domain::call::{Answer, Call};
@@ -103,6 +104,12 @@ fn data_disks(p: &Params) -> Result<Vec<NewDisk>, ApiError> {
         .into_iter()
         .map(|(i, f)| {
             let field = |name: &str| f.get(name).filter(|v| !v.is_empty()).cloned();
+            if field("DiskName").is_some_and(|n| !names::is_name(&n)) {
+                return Err(ErrorCode::InstanceDiskNameMalformed.into());
+            }
+            if field("Description").is_some_and(|d| !names::is_description(&d)) {
+                return Err(ErrorCode::InstanceDiskDescriptionMalformed.into());
+            }
             let size = match field("Size") {
                 None => None,
                 Some(s) => Some(
@@ -149,6 +156,14 @@ impl RpcAction for RunInstances {
         if let Some(sg) = p.string("SecurityGroupId") {
             security_group_ids.insert(0, sg);
         }
+        // The system disk's name and description are checked, though not kept: the emulated
+        // system disk shows neither.
+        p.checked("SystemDisk.DiskName", names::is_name, || {
+            ErrorCode::InstanceDiskNameMalformed.into()
+        })?;
+        p.checked("SystemDisk.Description", names::is_description, || {
+            ErrorCode::InstanceDiskDescriptionMalformed.into()
+        })?;
         let system_size = match p.int("SystemDisk.Size", 20, 2048)? {
             Some(n) => Some(u32::try_from(n).map_err(|_| p.invalid("SystemDisk.Size"))?),
             None => None,
@@ -158,9 +173,17 @@ impl RpcAction for RunInstances {
             zone_id: p.string("ZoneId"),
             image_id: p.required("ImageId")?,
             instance_type: p.required("InstanceType")?,
-            name: p.text("InstanceName", 128)?,
-            host_name: p.text("HostName", 64)?,
-            description: p.text("Description", 256)?.unwrap_or_default(),
+            name: p.checked("InstanceName", names::is_name, || {
+                ErrorCode::InstanceNameMalformed.into()
+            })?,
+            host_name: p.checked("HostName", names::is_host_name, || {
+                ErrorCode::HostNameMalformed.into()
+            })?,
+            description: p
+                .checked("Description", names::is_description, || {
+                    ErrorCode::InstanceDescriptionMalformed.into()
+                })?
+                .unwrap_or_default(),
             charge_type: p
                 .one_of("InstanceChargeType", &["PostPaid", "PrePaid"])?
                 .and_then(|c| vocab::parse_instance_charge_type(&c)),

@@ -5,8 +5,7 @@ use serde::Serialize;
 
 use super::instance::done_action;
 use super::replica_pair::{
-    bandwidth, client_token, description, id_list, name, need, paging, rpo, secs, site, tag_views,
-    target,
+    bandwidth, description, id_list, name, need, paging, rpo, secs, site, tag_views, target,
 };
 use super::{ebs, ecs, unexpected, Action, Empty, RpcAction, TagView};
 use crate::aliyun::error::ApiError;
@@ -69,7 +68,7 @@ impl RpcAction for CreateDiskReplicaGroup {
                 tags: p.tags()?,
                 ..NewGroup::default()
             },
-            token: client_token(p)?,
+            token: p.client_token()?,
         };
         Ok((call, Self))
     }

@@ -11,10 +11,10 @@ use serde::Serialize;
 use super::instance::done_action;
 use super::{ebs, ecs, unexpected, Action, Empty, RpcAction, TagView};
 use crate::aliyun::error::{ApiError, Dialect};
+use crate::aliyun::names;
 use crate::aliyun::params::Params;
 use crate::aliyun::vocab;
 use crate::domain::billing::ChargeType;
-use crate::domain::call::ClientToken;
 use crate::domain::call::{Answer, Call, Target};
 use crate::domain::query::PageRequest;
 use crate::domain::replica_index::Site;
@@ -52,15 +52,6 @@ pub(super) fn need(p: &Params, name: &str) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::replica_missing(p.dialect, name))
 }
 
-/// ClientToken: ASCII, at most 64 characters.
-pub(super) fn client_token(p: &Params) -> Result<Option<ClientToken>, ApiError> {
-    let token = p.client_token()?;
-    if token.as_ref().is_some_and(|t| !t.token.is_ascii()) {
-        return Err(p.invalid("ClientToken"));
-    }
-    Ok(token)
-}
-
 /// RPO: only 900 seconds is offered.
 pub(super) fn rpo(p: &Params) -> Result<Option<i64>, ApiError> {
     p.int("RPO", 900, 900)
@@ -76,33 +67,16 @@ pub(super) fn bandwidth(p: &Params) -> Result<Option<i64>, ApiError> {
     }
 }
 
-/// A name: 2-128 characters, starting with a letter, not a URL.
+/// A name (`PairName`, `GroupName`): see [`names::is_name`].
 pub(super) fn name(p: &Params, param: &str) -> Result<Option<String>, ApiError> {
-    let v = p.string(param);
-    let ok = |s: &str| {
-        (2..=128).contains(&s.chars().count())
-            && s.chars().next().is_some_and(char::is_alphabetic)
-            && !s.starts_with("http://")
-            && !s.starts_with("https://")
-    };
-    match v {
-        Some(s) if !ok(&s) => Err(p.invalid(param)),
-        v => Ok(v),
-    }
+    p.checked(param, names::is_name, || p.invalid(param))
 }
 
-/// A description: 2-256 characters, not a URL.
+/// A description: see [`names::is_description`].
 pub(super) fn description(p: &Params) -> Result<Option<String>, ApiError> {
-    let v = p.string("Description");
-    let ok = |s: &str| {
-        (2..=256).contains(&s.chars().count())
-            && !s.starts_with("http://")
-            && !s.starts_with("https://")
-    };
-    match v {
-        Some(s) if !ok(&s) => Err(p.invalid("Description")),
-        v => Ok(v),
-    }
+    p.checked("Description", names::is_description, || {
+        p.invalid("Description")
+    })
 }
 
 /// `Site`: `production` or `backup`; absent lists both sides.
@@ -164,7 +138,7 @@ pub(super) fn target(p: &Params, id_param: &str) -> Result<Target, ApiError> {
     Ok(Target {
         region: need(p, "RegionId")?,
         id: need(p, id_param)?,
-        token: client_token(p)?,
+        token: p.client_token()?,
     })
 }
 
@@ -255,7 +229,7 @@ impl RpcAction for CreateDiskReplicaPair {
         };
         let call = Call::CreatePair {
             spec,
-            token: client_token(p)?,
+            token: p.client_token()?,
         };
         let request = Self {
             dialect: p.dialect,

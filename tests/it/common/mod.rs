@@ -3,12 +3,14 @@
 
 #![allow(dead_code)]
 
+pub mod process;
 pub mod replica;
 
 use std::net::SocketAddr;
 
 use ecs_emulator::aliyun::signature::{sign_acs3, sign_rpc};
-use ecs_emulator::config::{AccessKey, AuthMode, ClockMode, ServeArgs, Timing};
+use ecs_emulator::config::{AccessKey, AuthMode, ClockMode, ConnectionArgs, ServeArgs, Timing};
+use ecs_emulator::server::ConnectionLimits;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -37,7 +39,8 @@ pub struct Server {
     client: reqwest::Client,
     /// The server's state (to flip readiness, say).
     pub state: ecs_emulator::AppState,
-    _stop: tokio::sync::oneshot::Sender<()>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 /// Options most tests vary.
@@ -63,6 +66,8 @@ pub struct Opts {
     pub request_log_size: u64,
     /// The control plane's bearer token.
     pub admin_token: Option<String>,
+    /// Connection timeouts, cap and grace period.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for Opts {
@@ -78,6 +83,7 @@ impl Default for Opts {
             fixtures: None,
             request_log_size: 1000,
             admin_token: None,
+            connections: ConnectionArgs::default().limits(),
         }
     }
 }
@@ -117,9 +123,10 @@ pub async fn spawn(opts: Opts) -> Server {
     ];
     let mut state = ecs_emulator::AppState::from_args(&args).expect("state");
     state.limits.request_timeout = opts.request_timeout;
+    state.limits.connections = opts.connections;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let kept = state.clone();
-    tokio::spawn(ecs_emulator::run(listener, state, async {
+    let task = tokio::spawn(ecs_emulator::run(listener, state, async {
         let _ = rx.await;
     }));
     Server {
@@ -127,8 +134,20 @@ pub async fn spawn(opts: Opts) -> Server {
         addr,
         client: reqwest::Client::new(),
         state: kept,
-        _stop: tx,
+        stop: Some(tx),
+        task,
     }
+}
+
+/// Writes `json` to a fresh seed file in the temp directory and returns its path (the server
+/// reads it once, at start-up).
+pub fn seed_file(json: &str) -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path =
+        std::env::temp_dir().join(format!("ecs-emulator-it-{}-{n}.json", std::process::id()));
+    std::fs::write(&path, json).expect("write seed");
+    path
 }
 
 /// Starts a seeded, instant, manual-clock, permissive server.
@@ -235,6 +254,18 @@ pub fn nonce() -> String {
 }
 
 impl Server {
+    /// Starts a graceful shutdown (as SIGTERM would).
+    pub fn begin_shutdown(&mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+    }
+
+    /// True when the server has stopped within `limit` of this call.
+    pub async fn stopped_within(&mut self, limit: std::time::Duration) -> bool {
+        tokio::time::timeout(limit, &mut self.task).await.is_ok()
+    }
+
     async fn send(&self, req: reqwest::RequestBuilder) -> Resp {
         let res = req.send().await.expect("request");
         let status = res.status().as_u16();
