@@ -53,6 +53,11 @@ impl OtcError {
         Self::new(400, "badRequest", "EVS.5400", m)
     }
 
+    /// 413 `overLimit` `EVS.5413`: a quota would be exceeded.
+    pub fn over_quota() -> Self {
+        Self::new(413, "overLimit", "EVS.5413", "Quota exceeded.")
+    }
+
     /// 400 `badRequest` with a specific EVS code.
     pub fn bad_request_code(code: &'static str, m: impl Into<Cow<'static, str>>) -> Self {
         Self::new(400, "badRequest", code, m)

@@ -287,9 +287,7 @@ fn denial(d: Denial, op: Op) -> OtcError {
         D::PairGroupZoneConflict => "A replication is not on the group's availability zones.",
         D::PairsExceedInGroup => "Too many replications in one group.",
         D::GroupTotalDiskCapacityLimit => "The group's volumes are too large in total.",
-        D::TooMuchEmptyGroup | D::QuotaExceed => {
-            return OtcError::bad_request_code("EVS.5413", "Quota exceeded.")
-        }
+        D::TooMuchEmptyGroup | D::QuotaExceed | D::Quota(_) => return OtcError::over_quota(),
         D::GroupStatusCannotAddPair | D::GroupStatusCannotRemovePair => {
             "The group must be paused to change its replications."
         }

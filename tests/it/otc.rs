@@ -330,3 +330,21 @@ async fn a_pair_made_here_is_an_alibaba_pair_in_eu_de() {
         (Some("error"), Some("37100041"))
     );
 }
+
+#[tokio::test]
+async fn a_create_past_the_quota_is_over_limit() {
+    let seed = r#"{ "accounts": [ { "id": "1000000000000001", "quotas": { "disks": 1 } } ] }"#;
+    let s = spawn(Opts {
+        fixtures: Some(crate::common::seed_file(seed)),
+        ..instant()
+    })
+    .await;
+    let o = Otc::new(&s).await;
+    o.volume("eu-de-01", 40).await;
+    let body = json!({"volume": {"size": 40, "availability_zone": "eu-de-01"}});
+    let (st, v) = o.call("POST", "/volumes", Some(body)).await;
+    assert_eq!(st, 413, "{v}");
+    assert_eq!(v["overLimit"]["code"], "EVS.5413");
+    let (_, v) = o.call("GET", "/volumes", None).await;
+    assert_eq!(v["volumes"].as_array().map(Vec::len), Some(1), "{v}");
+}
