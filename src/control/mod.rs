@@ -39,13 +39,21 @@ pub struct Access {
     pub listen: Option<SocketAddr>,
 }
 
+/// The largest state document `PUT /_emulator/state` reads (other control bodies: 2 MiB).
+pub const MAX_STATE_BYTES: usize = 256 * 1024 * 1024;
+
 /// The routes, to be merged into the app.
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/_emulator/info", get(world::info))
         .route("/_emulator/actions", get(world::list_actions))
         .route("/_emulator/reset", post(world::reset))
-        .route("/_emulator/state", get(world::export).put(world::import))
+        .route(
+            "/_emulator/state",
+            get(world::export)
+                .put(world::import)
+                .layer(axum::extract::DefaultBodyLimit::max(MAX_STATE_BYTES)),
+        )
         .route("/_emulator/clock", get(world::clock).post(world::set_clock))
         .route(
             "/_emulator/faults",

@@ -821,3 +821,37 @@ async fn a_dropped_connection_closes_without_an_answer() {
         .await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+#[tokio::test]
+async fn a_state_document_of_many_megabytes_imports() {
+    let disks: Vec<Value> = (0..8_000)
+        .map(|i| {
+            json!({"id": format!("d-bp1bulk{i:012}"), "region_id": "cn-hangzhou",
+                   "zone_id": "cn-hangzhou-h", "size": 40, "name": format!("bulk-{i}")})
+        })
+        .collect();
+    let seed = json!({"accounts": [{"id": "1000000000000001", "disks": disks}]});
+    let s = spawn(Opts {
+        fixtures: Some(crate::common::seed_file(&seed.to_string())),
+        ..Opts::default()
+    })
+    .await;
+    let doc = s
+        .control_ok("GET", "/_emulator/state", None)
+        .await
+        .to_string();
+    assert!(doc.len() > 5 * 1024 * 1024 / 2, "{} bytes", doc.len());
+    let gone = "d-bp1bulk000000000007";
+    s.ecs("DeleteDisk", &[("DiskId", gone)]).await.ok();
+    let after_delete = s
+        .control_ok("GET", "/_emulator/state", None)
+        .await
+        .to_string();
+    assert!(!after_delete.contains(gone));
+    s.control_ok("PUT", "/_emulator/state", Some(&doc)).await;
+    let again = s
+        .control_ok("GET", "/_emulator/state", None)
+        .await
+        .to_string();
+    assert!(again == doc, "the imported document is not the world");
+}
