@@ -215,6 +215,33 @@ fn read_answer(stream: &mut std::net::TcpStream) -> io::Result<(u16, Vec<u8>)> {
     }
 }
 
+/// Sends one request on a fresh blocking connection: status, the response head (status line and
+/// headers, as text) and the body.
+pub fn send_with_head(addr: SocketAddr, request: &[u8]) -> io::Result<(u16, String, Vec<u8>)> {
+    let timeout = Duration::from_secs(30);
+    let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.write_all(request)?;
+    let mut buf = Vec::new();
+    let mut chunk = vec![0; 64 * 1024];
+    loop {
+        if let Some((status, head, len)) = parse_head(&buf)? {
+            if buf.len() >= head + len {
+                let text = String::from_utf8_lossy(&buf[..head]).into_owned();
+                return Ok((status, text, buf[head..head + len].to_vec()));
+            }
+        }
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "the server closed the connection before answering",
+            ));
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+}
+
 /// Polls `GET path` until it answers 200 or `deadline` passes; returns when the 200 arrived.
 pub fn wait_for_200(addr: SocketAddr, path: &str, deadline: Instant) -> io::Result<Instant> {
     loop {

@@ -3,6 +3,7 @@
 //! It builds nothing; `bench/run.sh` builds both binaries and runs this. See `bench/README.md`.
 
 mod control;
+mod dialects;
 mod http;
 mod load;
 mod report;
@@ -75,6 +76,10 @@ struct Args {
     /// relaxed durability; reset and state import in a world of 10,000 resources).
     #[arg(long)]
     control: bool,
+    /// Also run the dialect scenarios (a replication pair create and a group action through the
+    /// Open Telekom Cloud dialect, next to the same calls through Alibaba's EBS API).
+    #[arg(long)]
+    dialects: bool,
     /// Run the soak instead of the load report: minutes of mixed signed load in strict mode
     /// (tokens, nonces, junk parameters, creates and deletes) while the RSS is sampled.
     #[arg(long)]
@@ -101,6 +106,7 @@ impl Args {
             scenarios::Group::Diagnostic => self.diagnostics,
             scenarios::Group::Scale => self.scale,
             scenarios::Group::Control => self.control,
+            scenarios::Group::Dialects => self.dialects,
         }
     }
 }

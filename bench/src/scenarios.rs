@@ -109,6 +109,8 @@ pub enum Group {
     Scale,
     /// Only with `--control`: persistence, reset and state import.
     Control,
+    /// Only with `--dialects`: replication calls through both dialects.
+    Dialects,
 }
 
 impl Group {
@@ -119,6 +121,7 @@ impl Group {
             Self::Diagnostic => Some("--diagnostics"),
             Self::Scale => Some("--scale"),
             Self::Control => Some("--control"),
+            Self::Dialects => Some("--dialects"),
         }
     }
 }
@@ -550,6 +553,7 @@ pub fn all() -> Vec<Scenario> {
     .into_iter()
     .chain(scale::scenarios())
     .chain(control::scenarios())
+    .chain(crate::dialects::scenarios())
     .collect()
 }
 

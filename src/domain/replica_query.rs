@@ -297,11 +297,10 @@ impl Scope<'_> {
     fn sorted_pairs(&mut self, q: &PairQuery, order: &Order) -> Result<Page<PairRow>> {
         let now = self.now;
         let rep = &mut self.account.replication;
-        let ids: Vec<String> = rep
-            .pair_index
-            .ids(&q.region_id, q.site)
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default();
+        let ids = candidates(
+            rep.pair_index.ids(&q.region_id, q.site),
+            q.pair_ids.as_deref(),
+        );
         for id in &ids {
             if let Some(p) = rep.pairs.get_mut(id) {
                 p.settle(now);
@@ -342,13 +341,13 @@ impl Scope<'_> {
 
     /// A sorted listing of groups, tested on their effective status.
     fn sorted_groups(&mut self, q: &GroupQuery, order: &Order) -> Result<Page<GroupRow>> {
-        let ids: Vec<String> = self
-            .account
-            .replication
-            .group_index
-            .ids(&q.region_id, q.site)
-            .map(|s| s.iter().cloned().collect())
-            .unwrap_or_default();
+        let ids = candidates(
+            self.account
+                .replication
+                .group_index
+                .ids(&q.region_id, q.site),
+            q.group_ids.as_deref(),
+        );
         let mut statuses = Vec::with_capacity(ids.len());
         for id in &ids {
             statuses.push(self.settle_group(id)?);
@@ -463,5 +462,23 @@ impl Scope<'_> {
             next_token,
             total,
         })
+    }
+}
+
+/// The ids a sorted listing settles and tests: the region's, or only those of them a query names
+/// (a show by id costs one record, not the region).
+fn candidates(region: Option<&BTreeSet<String>>, named: Option<&[String]>) -> Vec<String> {
+    let Some(region) = region else {
+        return Vec::new();
+    };
+    match named {
+        Some(named) => named
+            .iter()
+            .filter(|id| region.contains(*id))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .cloned()
+            .collect(),
+        None => region.iter().cloned().collect(),
     }
 }
