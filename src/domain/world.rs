@@ -492,7 +492,7 @@ impl World {
         snapshot: Snapshot,
         account: Option<&str>,
         wall: Millis,
-    ) -> Result<Recorded, ImportError> {
+    ) -> Result<(Recorded, Retired), ImportError> {
         let mut cloud = self.lock();
         snapshot.check(&cloud.catalog)?;
         if let Some(id) = account {
@@ -502,13 +502,19 @@ impl World {
                 )));
             }
         }
-        let recorded = self.record(|| Entry::Import {
+        // The entry owns the document while the journal writes it; the import then takes it
+        // back, so a large document is never copied.
+        let entry = Entry::Import {
             account: account.map(str::to_owned),
             wall,
-            snapshot: Box::new(snapshot.clone()),
-        });
-        import_locked(&mut cloud, snapshot, account, wall);
-        Ok(recorded)
+            snapshot: Box::new(snapshot),
+        };
+        let recorded = self.journal.get().map(|j| j.record(&entry));
+        let retired = match entry {
+            Entry::Import { snapshot, .. } => import_locked(&mut cloud, *snapshot, account, wall),
+            _ => Retired(Vec::new()),
+        };
+        Ok((recorded, retired))
     }
 
     /// Switches the clock between following the wall clock and standing still; either way it
@@ -586,7 +592,12 @@ impl World {
                 account,
                 wall,
                 snapshot,
-            } => import_locked(&mut cloud, *snapshot, account.as_deref(), wall),
+            } => drop(import_locked(
+                &mut cloud,
+                *snapshot,
+                account.as_deref(),
+                wall,
+            )),
             Entry::Advance { ms, wall } => {
                 let _ = cloud.clock.advance(ms, wall);
             }
@@ -598,23 +609,43 @@ impl World {
     }
 }
 
-/// The import itself, on a checked document.
-fn import_locked(cloud: &mut Cloud, snapshot: Snapshot, account: Option<&str>, wall: Millis) {
+/// The accounts an import replaced: dropping a large world takes a while, so the caller decides
+/// where (after the lock is released, off the answering thread).
+#[must_use = "the replaced accounts are dropped wherever this value is"]
+pub struct Retired(Vec<Account>);
+
+impl Retired {
+    /// How many accounts were replaced.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether nothing was replaced.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The import itself, on a checked document; returns what it replaced.
+fn import_locked(
+    cloud: &mut Cloud,
+    snapshot: Snapshot,
+    account: Option<&str>,
+    wall: Millis,
+) -> Retired {
     let mut accounts = snapshot.accounts;
     for a in accounts.values_mut() {
         a.rebuild_indexes();
     }
-    match account {
-        None => cloud.accounts = accounts,
+    let retired = match account {
+        None => std::mem::replace(&mut cloud.accounts, accounts)
+            .into_values()
+            .collect(),
         Some(id) => match accounts.remove(id) {
-            Some(a) => {
-                cloud.accounts.insert(id.to_owned(), a);
-            }
-            None => {
-                cloud.accounts.remove(id);
-            }
+            Some(a) => cloud.accounts.insert(id.to_owned(), a).into_iter().collect(),
+            None => cloud.accounts.remove(id).into_iter().collect(),
         },
-    }
+    };
     cloud.ids = snapshot.id_sequence;
     let now = cloud.clock.read(wall);
     let ahead = snapshot.clock.now.saturating_sub(now);
@@ -622,6 +653,7 @@ fn import_locked(cloud: &mut Cloud, snapshot: Snapshot, account: Option<&str>, w
         // Never back, and never by more than an advance may move it.
         let _ = cloud.clock.advance(ahead.min(MAX_ADVANCE_MS), wall);
     }
+    Retired(retired)
 }
 
 #[cfg(test)]

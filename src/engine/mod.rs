@@ -301,7 +301,11 @@ impl Engine {
         snapshot: domain::Snapshot,
         account: Option<&str>,
     ) -> Result<(), domain::world::ImportError> {
-        let recorded = self.world.import(snapshot, account, wall_ms())?;
+        let (recorded, retired) = self.world.import(snapshot, account, wall_ms())?;
+        // The old world goes away on a blocking thread, not in the answer's time.
+        if !retired.is_empty() {
+            tokio::task::spawn_blocking(move || drop(retired));
+        }
         self.durable(recorded).await;
         Ok(())
     }
