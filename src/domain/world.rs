@@ -642,7 +642,11 @@ fn import_locked(
             .into_values()
             .collect(),
         Some(id) => match accounts.remove(id) {
-            Some(a) => cloud.accounts.insert(id.to_owned(), a).into_iter().collect(),
+            Some(a) => cloud
+                .accounts
+                .insert(id.to_owned(), a)
+                .into_iter()
+                .collect(),
             None => cloud.accounts.remove(id).into_iter().collect(),
         },
     };

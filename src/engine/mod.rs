@@ -47,6 +47,13 @@ pub enum Source {
     Dashboard,
 }
 
+/// Whether a call is a request's whole work or a read that serves it (see [`Engine::look`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Part {
+    Whole,
+    Look,
+}
+
 /// What travels with a call besides the call itself: who made it, in which dialect and action.
 /// The region and the resources it acts on are read off the call ([`Call::region`],
 /// [`Call::targets`]).
@@ -242,7 +249,35 @@ impl Engine {
         call: Call,
         render: impl FnOnce(Result<Answer<'_>, Refusal>) -> R,
     ) -> R {
-        let verdict = self.faults.decide(meta, Some(&call));
+        self.run(meta, naming, call, render, Part::Whole).await
+    }
+
+    /// A read that serves a request another call answers: checking that a resource exists
+    /// before changing it, or reading back what a create made. No fault rule applies to it, and
+    /// it is logged only when it refuses (its refusal is then the request's answer), so one
+    /// request is one log entry and one fault decision.
+    pub async fn look<R: Outcome>(
+        &self,
+        meta: &RequestMeta<'_>,
+        naming: &dyn Naming,
+        call: Call,
+        render: impl FnOnce(Result<Answer<'_>, Refusal>) -> R,
+    ) -> R {
+        self.run(meta, naming, call, render, Part::Look).await
+    }
+
+    async fn run<R: Outcome>(
+        &self,
+        meta: &RequestMeta<'_>,
+        naming: &dyn Naming,
+        call: Call,
+        render: impl FnOnce(Result<Answer<'_>, Refusal>) -> R,
+        part: Part,
+    ) -> R {
+        let verdict = match part {
+            Part::Whole => self.faults.decide(meta, Some(&call)),
+            Part::Look => faults::Verdict::default(),
+        };
         if verdict.latency_ms > 0 {
             tokio::time::sleep(Duration::from_millis(verdict.latency_ms)).await;
         }
@@ -271,7 +306,9 @@ impl Engine {
             }
         };
         if let Some((region, resource_ids)) = logged {
-            self.record(meta, &out, region, resource_ids, when, verdict.fired);
+            if part == Part::Whole || out.status() >= 400 {
+                self.record(meta, &out, region, resource_ids, when, verdict.fired);
+            }
         }
         out
     }

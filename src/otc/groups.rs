@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::error::OtcError;
 use super::pairs::{listing, marker_error};
 use super::vocab::{self, HYPERMETRO};
-use super::wire::{self, authorize, reply, run, Caller};
+use super::wire::{self, authorize, reply, run, run_as, Caller, Part};
 use crate::domain::call::{Answer, Call, Target};
 use crate::domain::replica_group::{GroupChanges, NewGroup};
 use crate::domain::replica_query::{GroupQuery, GroupRow, Order, SortKey};
@@ -48,6 +48,7 @@ async fn one(
     caller: &Caller,
     id: &str,
     action: &'static str,
+    part: Part,
 ) -> Result<GroupRow, OtcError> {
     let missing = || {
         OtcError::not_found(format!(
@@ -67,12 +68,11 @@ async fn one(
         }),
         ..GroupQuery::default()
     };
-    run(app, caller, action, Call::DescribeGroups(q), |a| match a {
-        Answer::Groups(page) => Ok(page.items.into_iter().next()),
+    let render = |a: Answer<'_>| match a {
+        Answer::Groups(page) => page.items.into_iter().next().ok_or_else(missing),
         other => Err(wire::unexpected(&other)),
-    })
-    .await?
-    .ok_or_else(missing)
+    };
+    run_as(app, caller, action, Call::DescribeGroups(q), render, part).await
 }
 
 fn target(caller: &Caller, id: String) -> Target {
@@ -138,7 +138,14 @@ pub async fn create(
             },
         )
         .await?;
-        let row = one(&app, &caller, &id, "CreateReplicationConsistencyGroup").await?;
+        let row = one(
+            &app,
+            &caller,
+            &id,
+            "CreateReplicationConsistencyGroup",
+            Part::Look,
+        )
+        .await?;
         Ok((
             StatusCode::ACCEPTED,
             json!({ "replication_consistency_group": short(&row) }),
@@ -157,7 +164,14 @@ pub async fn show(
     let rid = wire::request_id();
     let outcome = async {
         let caller = authorize(&app, &headers, &pid, &rid)?;
-        let row = one(&app, &caller, &id, "ShowReplicationConsistencyGroup").await?;
+        let row = one(
+            &app,
+            &caller,
+            &id,
+            "ShowReplicationConsistencyGroup",
+            Part::Whole,
+        )
+        .await?;
         Ok((
             StatusCode::OK,
             json!({ "replication_consistency_group": full(&row) }),
@@ -215,7 +229,14 @@ pub async fn delete(
     let rid = wire::request_id();
     let outcome = async {
         let caller = authorize(&app, &headers, &pid, &rid)?;
-        one(&app, &caller, &id, "DeleteReplicationConsistencyGroup").await?;
+        one(
+            &app,
+            &caller,
+            &id,
+            "DeleteReplicationConsistencyGroup",
+            Part::Look,
+        )
+        .await?;
         let call = Call::DeleteGroup(target(&caller, id));
         run(
             &app,
@@ -280,7 +301,7 @@ pub async fn update(
             0,
             wire::MAX_IDS,
         )?;
-        one(&app, &caller, &id, action).await?;
+        one(&app, &caller, &id, action, Part::Look).await?;
         let call = Call::UpdateGroup {
             target: target(&caller, id.clone()),
             changes: GroupChanges {
@@ -292,7 +313,7 @@ pub async fn update(
             remove: u.remove_replication_ids,
         };
         run(&app, &caller, action, call, |_| Ok(())).await?;
-        let row = one(&app, &caller, &id, action).await?;
+        let row = one(&app, &caller, &id, action, Part::Look).await?;
         Ok((
             StatusCode::ACCEPTED,
             json!({ "replication_consistency_group": short(&row) }),
@@ -403,7 +424,7 @@ pub async fn action(
         let body = wire::read_json(&app, body).await?;
         let (action, call) = action_call(&caller, id.clone(), &body)?;
         name = action;
-        one(&app, &caller, &id, action).await?;
+        one(&app, &caller, &id, action, Part::Look).await?;
         run(&app, &caller, action, call, |_| Ok(())).await?;
         Ok((StatusCode::OK, Value::Null))
     }

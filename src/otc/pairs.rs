@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use super::error::OtcError;
 use super::vocab::{self, HYPERMETRO};
-use super::wire::{self, authorize, reply, run, Caller};
+use super::wire::{self, authorize, reply, run, run_as, Caller, Part};
 use crate::domain::call::{Answer, Call, Target};
 use crate::domain::replica_pair::NewPair;
 use crate::domain::replica_query::{GroupFilter, MoreFilters, Order, PairQuery, PairRow, SortKey};
@@ -82,9 +82,10 @@ pub(super) async fn one(
     caller: &Caller,
     id: &str,
     action: &'static str,
-) -> Result<Option<PairRow>, OtcError> {
+    part: Part,
+) -> Result<PairRow, OtcError> {
     if wire::short("replication_id", id).is_err() {
-        return Ok(None);
+        return Err(not_found(id));
     }
     let q = PairQuery {
         region_id: caller.project.region.clone(),
@@ -98,11 +99,11 @@ pub(super) async fn one(
         }),
         ..PairQuery::default()
     };
-    run(app, caller, action, Call::DescribePairs(q), |a| match a {
-        Answer::Pairs(page) => Ok(page.items.into_iter().next()),
+    let render = |a: Answer<'_>| match a {
+        Answer::Pairs(page) => page.items.into_iter().next().ok_or_else(|| not_found(id)),
         other => Err(wire::unexpected(&other)),
-    })
-    .await
+    };
+    run_as(app, caller, action, Call::DescribePairs(q), render, part).await
 }
 
 fn not_found(id: &str) -> OtcError {
@@ -152,9 +153,7 @@ pub async fn create(
             },
         )
         .await?;
-        let row = one(&app, &caller, &id, "CreateReplication")
-            .await?
-            .ok_or_else(|| not_found(&id))?;
+        let row = one(&app, &caller, &id, "CreateReplication", Part::Look).await?;
         Ok((
             StatusCode::ACCEPTED,
             json!({ "replication": short(&row, ", ") }),
@@ -173,9 +172,7 @@ pub async fn show(
     let rid = wire::request_id();
     let outcome = async {
         let caller = authorize(&app, &headers, &pid, &rid)?;
-        let row = one(&app, &caller, &id, "ShowReplication")
-            .await?
-            .ok_or_else(|| not_found(&id))?;
+        let row = one(&app, &caller, &id, "ShowReplication", Part::Whole).await?;
         Ok((StatusCode::OK, json!({ "replication": full(&row) })))
     }
     .await;
@@ -191,9 +188,7 @@ pub async fn delete(
     let rid = wire::request_id();
     let outcome = async {
         let caller = authorize(&app, &headers, &pid, &rid)?;
-        one(&app, &caller, &id, "DeleteReplication")
-            .await?
-            .ok_or_else(|| not_found(&id))?;
+        one(&app, &caller, &id, "DeleteReplication", Part::Look).await?;
         let target = Target {
             region: caller.project.region.clone(),
             id,

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::error::OtcError;
 use super::vocab::{self, DEFAULT_VOLUME_TYPE, DIALECT};
-use super::wire::{self, authorize, base_url, reply, run, Caller};
+use super::wire::{self, authorize, base_url, reply, run, run_as, Caller, Part};
 use crate::domain::call::{Answer, Call};
 use crate::domain::compute_query::DiskListing;
 use crate::domain::disk::{Disk, NewDisk};
@@ -163,7 +163,7 @@ pub async fn create(
             other => Err(wire::unexpected(&other)),
         })
         .await?;
-        let v = show_one(&app, &caller, &headers, &id, "CreateVolume").await?;
+        let v = show_one(&app, &caller, &headers, &id, "CreateVolume", Part::Look).await?;
         Ok((StatusCode::ACCEPTED, json!({ "volume": v })))
     }
     .await;
@@ -178,6 +178,7 @@ async fn show_one(
     headers: &HeaderMap,
     id: &str,
     action: &'static str,
+    part: Part,
 ) -> Result<Value, OtcError> {
     wire::short("volume_id", id)
         .map_err(|_| OtcError::not_found(format!("Volume {id} could not be found.")))?;
@@ -188,15 +189,15 @@ async fn show_one(
         limit: 1,
         ..DiskListing::default()
     });
-    run(app, caller, action, call, |a| match a {
+    let render = |a: Answer<'_>| match a {
         Answer::DiskList { page, paired } => page
             .items
             .first()
             .map(|d| view(d, paired.first().copied().unwrap_or(false), caller, &base))
             .ok_or_else(|| OtcError::not_found(format!("Volume {id} could not be found."))),
         other => Err(wire::unexpected(&other)),
-    })
-    .await
+    };
+    run_as(app, caller, action, call, render, part).await
 }
 
 /// `GET {p}/volumes/{id}`.
@@ -208,7 +209,7 @@ pub async fn show(
     let rid = wire::request_id();
     let outcome = async {
         let caller = authorize(&app, &headers, &pid, &rid)?;
-        let v = show_one(&app, &caller, &headers, &id, "ShowVolume").await?;
+        let v = show_one(&app, &caller, &headers, &id, "ShowVolume", Part::Whole).await?;
         Ok((StatusCode::OK, json!({ "volume": v })))
     }
     .await;
@@ -310,7 +311,7 @@ pub async fn delete(
     let rid = wire::request_id();
     let outcome = async {
         let caller = authorize(&app, &headers, &pid, &rid)?;
-        show_one(&app, &caller, &headers, &id, "DeleteVolume").await?;
+        show_one(&app, &caller, &headers, &id, "DeleteVolume", Part::Look).await?;
         run(
             &app,
             &caller,
@@ -348,7 +349,7 @@ pub async fn action(
     let outcome = async {
         let caller = authorize(&app, &headers, &pid, &rid)?;
         let b: Extend = wire::read_body(&app, body).await?;
-        show_one(&app, &caller, &headers, &id, "ExtendVolume").await?;
+        show_one(&app, &caller, &headers, &id, "ExtendVolume", Part::Look).await?;
         let call = Call::ExtendDisk {
             id,
             size: b.extend.new_size,

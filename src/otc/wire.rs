@@ -210,7 +210,18 @@ pub fn number(
     }
 }
 
-/// Runs `call` on the engine path for the caller's account and renders the answer.
+/// How a handler's call stands to its request: the request's own call (logged, fault rules
+/// apply), or a read that serves it (see `Engine::look`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// The call that answers the request.
+    Whole,
+    /// A check before a change, or a read back after one.
+    Look,
+}
+
+/// Runs `call` on the engine path as `action` for the caller's project, rendering the answer
+/// with `render` (or a domain refusal through the vocabulary).
 ///
 /// # Errors
 /// The domain's refusal (or an injected fault) in OTC words.
@@ -220,6 +231,21 @@ pub async fn run<R>(
     action: &'static str,
     call: Call,
     render: impl FnOnce(Answer<'_>) -> Result<R, OtcError>,
+) -> Result<R, OtcError> {
+    run_as(app, caller, action, call, render, Part::Whole).await
+}
+
+/// [`run`], as a whole request's call or as a read that serves one.
+///
+/// # Errors
+/// The domain's refusal (or an injected fault) in OTC words.
+pub async fn run_as<R>(
+    app: &AppState,
+    caller: &Caller,
+    action: &'static str,
+    call: Call,
+    render: impl FnOnce(Answer<'_>) -> Result<R, OtcError>,
+    part: Part,
 ) -> Result<R, OtcError> {
     let op: Op = call.op();
     let params = |_: &mut dyn FnMut(&str, &str)| {};
@@ -234,16 +260,17 @@ pub async fn run<R>(
         source: Source::Api,
         params: &params,
     };
-    let out = app
-        .engine
-        .apply(&meta, &OtcNaming, call, |answer| {
-            Logged(match answer {
-                Ok(a) => render(a),
-                Err(Refusal::Domain(e)) => Err(vocab::from_domain(e, op)),
-                Err(Refusal::Fault(f)) => Err(vocab::from_fault(f)),
-            })
+    let render = |answer: Result<Answer<'_>, Refusal>| {
+        Logged(match answer {
+            Ok(a) => render(a),
+            Err(Refusal::Domain(e)) => Err(vocab::from_domain(e, op)),
+            Err(Refusal::Fault(f)) => Err(vocab::from_fault(f)),
         })
-        .await;
+    };
+    let out = match part {
+        Part::Whole => app.engine.apply(&meta, &OtcNaming, call, render).await,
+        Part::Look => app.engine.look(&meta, &OtcNaming, call, render).await,
+    };
     out.0
 }
 

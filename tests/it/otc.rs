@@ -348,3 +348,63 @@ async fn a_create_past_the_quota_is_over_limit() {
     let (_, v) = o.call("GET", "/volumes", None).await;
     assert_eq!(v["volumes"].as_array().map(Vec::len), Some(1), "{v}");
 }
+
+/// The request log's OTC actions, oldest first, with their statuses.
+async fn logged(s: &Server) -> Vec<(String, u64, bool)> {
+    let log = s.control_ok("GET", "/_emulator/requests", None).await;
+    log["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["dialect"] == "otc")
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["status"].as_u64().unwrap(),
+                e["faulted"].as_bool().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn one_request_is_one_log_entry_and_one_fault_decision() {
+    let s = spawn(instant()).await;
+    let o = Otc::new(&s).await;
+    let (a, b) = (o.volume("eu-de-01", 40).await, o.volume("eu-de-02", 40).await);
+    let body = json!({"replication": {"volume_ids": [a, b], "priority_station": "eu-de-01",
+        "replication_model": "hypermetro"}});
+    let (st, v) = o.call("POST", "/os-vendor-replications", Some(body)).await;
+    assert_eq!(st, 202, "{v}");
+    let pair = v["replication"]["id"].as_str().unwrap().to_owned();
+    // A rule for the delete fires on the delete itself, not on the check that the pair exists.
+    s.control_ok(
+        "POST",
+        "/_emulator/faults",
+        Some(r#"{"action": "DeleteReplication", "code": "Busy", "http_status": 409, "count": 1}"#),
+    )
+    .await;
+    let path = format!("/os-vendor-replications/{pair}");
+    let (st, _) = o.call("DELETE", &path, None).await;
+    assert_eq!(st, 409);
+    let (st, v) = o.call("GET", &path, None).await;
+    assert_eq!((st, v["replication"]["id"].as_str()), (200, Some(pair.as_str())));
+    let (st, _) = o.call("DELETE", &path, None).await;
+    assert_eq!(st, 202);
+    let (st, _) = o.call("DELETE", &path, None).await;
+    assert_eq!(st, 404);
+    let want = [
+        ("CreateVolume", 200, false),
+        ("CreateVolume", 200, false),
+        ("CreateReplication", 200, false),
+        ("DeleteReplication", 409, true),
+        ("ShowReplication", 200, false),
+        ("DeleteReplication", 200, false),
+        ("DeleteReplication", 404, false),
+    ];
+    let want: Vec<(String, u64, bool)> = want
+        .iter()
+        .map(|(a, st, f)| ((*a).to_owned(), *st, *f))
+        .collect();
+    assert_eq!(logged(&s).await, want);
+}
