@@ -48,6 +48,14 @@ impl SeedFile {
         Ok(Self::Seed(seed))
     }
 
+    /// The OpenStack identities the seed names (none in a state document).
+    pub fn openstack(&self) -> Option<&SeedOpenStack> {
+        match self {
+            Self::Seed(seed) => Some(&seed.openstack),
+            Self::State(_) => None,
+        }
+    }
+
     /// Loads the seed into `cloud`; returns the instances whose calls must fail.
     ///
     /// # Errors
@@ -75,6 +83,47 @@ impl SeedFile {
 pub struct Seed {
     /// Accounts and what they own.
     pub accounts: Vec<SeedAccount>,
+    /// Keystone users and projects of the OpenStack dialect, besides the `--otc-*` flags'.
+    #[serde(default)]
+    pub openstack: SeedOpenStack,
+}
+
+/// The OpenStack dialect's identities in a seed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedOpenStack {
+    /// Users that can get tokens.
+    #[serde(default)]
+    pub users: Vec<SeedUser>,
+    /// Projects: each one account in one region.
+    #[serde(default)]
+    pub projects: Vec<SeedProject>,
+}
+
+/// A Keystone user in a seed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedUser {
+    /// Name.
+    pub name: String,
+    /// Password.
+    pub password: String,
+    /// Domain name (default `Default`).
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+/// A Keystone project in a seed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedProject {
+    /// Name.
+    pub name: String,
+    /// Its region (an OpenStack-dialect region: `eu-de`, `eu-nl`).
+    pub region: String,
+    /// The account it is (default `1000000000000001`).
+    #[serde(default)]
+    pub account: Option<String>,
 }
 
 /// One account in a seed.

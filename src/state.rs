@@ -72,11 +72,18 @@ impl AppState {
         let catalog = Arc::new(Catalog::builtin().map_err(|e| e.to_string())?);
         let seed = args.fixtures.as_deref().map(SeedFile::load).transpose()?;
         let durations = Durations::for_timing(args.timing.into(), args.rpo_scale);
-        let identity = crate::otc::identity::Identity::from_config(
+        let identity = crate::otc::identity::Identity::configured(
             &args.otc_users,
             &args.otc_projects,
+            seed.as_ref()
+                .and_then(SeedFile::openstack)
+                .unwrap_or(&crate::seed::SeedOpenStack::default()),
             &catalog,
-        )?;
+        )
+        .map_err(|e| match &args.fixtures {
+            Some(path) if e.starts_with("openstack.") => format!("{}: {e}", path.display()),
+            _ => e,
+        })?;
         let mut cloud = Cloud::new(catalog, durations, args.clock.into(), wall_ms(), args.seed);
         cloud.quotas = args.quotas.into();
         let broken = match &seed {

@@ -94,27 +94,73 @@ impl Identity {
         projects: &[String],
         catalog: &Catalog,
     ) -> Result<Self, String> {
-        let users = if users.is_empty() {
-            vec!["admin:admin:Default".to_owned()]
-        } else {
-            users.to_vec()
-        };
-        let projects = if projects.is_empty() {
-            vec!["eu-de:eu-de".to_owned(), "eu-nl:eu-nl".to_owned()]
-        } else {
-            projects.to_vec()
-        };
-        let users = users
+        Self::configured(
+            users,
+            projects,
+            &crate::seed::SeedOpenStack::default(),
+            catalog,
+        )
+    }
+
+    /// The flags' users and projects together with a seed file's; each list that is empty
+    /// in both takes the documented default.
+    ///
+    /// # Errors
+    /// A malformed value, a region this dialect does not offer, or a name given twice.
+    pub fn configured(
+        users: &[String],
+        projects: &[String],
+        seeded: &crate::seed::SeedOpenStack,
+        catalog: &Catalog,
+    ) -> Result<Self, String> {
+        let mut all_users = users
             .iter()
             .map(|u| parse_user(u))
             .collect::<Result<Vec<_>, _>>()?;
-        let projects = projects
+        for u in &seeded.users {
+            all_users.push(
+                new_user(&u.name, &u.password, u.domain.as_deref())
+                    .map_err(|e| format!("openstack.users: {e}"))?,
+            );
+        }
+        let mut all_projects = projects
             .iter()
             .map(|p| parse_project(p, catalog))
             .collect::<Result<Vec<_>, _>>()?;
+        for p in &seeded.projects {
+            all_projects.push(
+                new_project(&p.name, &p.region, p.account.as_deref(), catalog)
+                    .map_err(|e| format!("openstack.projects: {e}"))?,
+            );
+        }
+        if all_users.is_empty() {
+            all_users.push(new_user("admin", "admin", None)?);
+        }
+        if all_projects.is_empty() {
+            all_projects.push(new_project("eu-de", "eu-de", None, catalog)?);
+            all_projects.push(new_project("eu-nl", "eu-nl", None, catalog)?);
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for u in &all_users {
+            if !seen.insert((u.domain.to_lowercase(), u.name.clone())) {
+                return Err(format!(
+                    "OpenStack user {:?} of domain {:?} is configured twice",
+                    u.name, u.domain
+                ));
+            }
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for p in &all_projects {
+            if !seen.insert(p.name.clone()) {
+                return Err(format!(
+                    "OpenStack project {:?} is configured twice",
+                    p.name
+                ));
+            }
+        }
         Ok(Self {
-            users,
-            projects,
+            users: all_users,
+            projects: all_projects,
             tokens: Mutex::new(HashMap::new()),
         })
     }
@@ -184,17 +230,24 @@ impl Identity {
 fn parse_user(s: &str) -> Result<User, String> {
     let mut parts = s.splitn(3, ':');
     match (parts.next(), parts.next()) {
-        (Some(name), Some(password)) if !name.is_empty() && !password.is_empty() => {
-            let domain = parts.next().filter(|d| !d.is_empty()).unwrap_or("Default");
-            Ok(User {
-                id: hash_id("user", &format!("{domain}/{name}")),
-                name: name.to_owned(),
-                password: password.to_owned(),
-                domain: domain.to_owned(),
-            })
-        }
+        (Some(name), Some(password)) => new_user(name, password, parts.next())
+            .map_err(|_| format!("--otc-user {s:?}: expected NAME:PASSWORD[:DOMAIN]")),
         _ => Err(format!("--otc-user {s:?}: expected NAME:PASSWORD[:DOMAIN]")),
     }
+}
+
+/// A user from its parts; an empty or absent domain is `Default`.
+fn new_user(name: &str, password: &str, domain: Option<&str>) -> Result<User, String> {
+    if name.is_empty() || password.is_empty() {
+        return Err(format!("user {name:?}: a name and a password are needed"));
+    }
+    let domain = domain.filter(|d| !d.is_empty()).unwrap_or("Default");
+    Ok(User {
+        id: hash_id("user", &format!("{domain}/{name}")),
+        name: name.to_owned(),
+        password: password.to_owned(),
+        domain: domain.to_owned(),
+    })
 }
 
 fn parse_project(s: &str, catalog: &Catalog) -> Result<Project, String> {
@@ -204,17 +257,27 @@ fn parse_project(s: &str, catalog: &Catalog) -> Result<Project, String> {
             "--otc-project {s:?}: expected NAME:REGION[:ACCOUNT]"
         ));
     };
+    new_project(name, region, parts.next(), catalog)
+        .map_err(|e| format!("--otc-project {s:?}: {e}"))
+}
+
+/// A project from its parts; an empty or absent account is the default account.
+fn new_project(
+    name: &str,
+    region: &str,
+    account: Option<&str>,
+    catalog: &Catalog,
+) -> Result<Project, String> {
     if name.is_empty() || !catalog.region(region).is_ok_and(|r| r.offered_by(DIALECT)) {
         return Err(format!(
-            "--otc-project {s:?}: a name and an OTC region (eu-de, eu-nl) are needed"
+            "project {name:?} in {region:?}: a name and an OTC region (eu-de, eu-nl) are needed"
         ));
     }
     Ok(Project {
         id: hash_id("project", name),
         name: name.to_owned(),
         region: region.to_owned(),
-        account: parts
-            .next()
+        account: account
             .filter(|a| !a.is_empty())
             .unwrap_or(DEFAULT_ACCOUNT)
             .to_owned(),
@@ -247,6 +310,34 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn seeded_lists_join_the_flags_and_names_are_unique() {
+        use crate::seed::{SeedOpenStack, SeedProject, SeedUser};
+        let catalog = Catalog::builtin().unwrap();
+        let seeded = SeedOpenStack {
+            users: vec![SeedUser {
+                name: "ci".into(),
+                password: "pw".into(),
+                domain: None,
+            }],
+            projects: vec![SeedProject {
+                name: "lab".into(),
+                region: "eu-nl".into(),
+                account: None,
+            }],
+        };
+        let id = Identity::configured(&["ops:pw:Team".into()], &[], &seeded, &catalog).unwrap();
+        assert!(id.user("ops", "pw", Some("Team")).is_some());
+        assert!(id.user("ci", "pw", Some("Default")).is_some());
+        assert_eq!(id.user("admin", "admin", None), None);
+        assert_eq!(
+            (id.projects.len(), id.projects[0].account.as_str()),
+            (1, DEFAULT_ACCOUNT)
+        );
+        let twice = Identity::configured(&[], &["lab:eu-de".into()], &seeded, &catalog);
+        assert!(twice.is_err_and(|e| e.contains("twice")));
     }
 
     #[test]

@@ -371,7 +371,10 @@ async fn logged(s: &Server) -> Vec<(String, u64, bool)> {
 async fn one_request_is_one_log_entry_and_one_fault_decision() {
     let s = spawn(instant()).await;
     let o = Otc::new(&s).await;
-    let (a, b) = (o.volume("eu-de-01", 40).await, o.volume("eu-de-02", 40).await);
+    let (a, b) = (
+        o.volume("eu-de-01", 40).await,
+        o.volume("eu-de-02", 40).await,
+    );
     let body = json!({"replication": {"volume_ids": [a, b], "priority_station": "eu-de-01",
         "replication_model": "hypermetro"}});
     let (st, v) = o.call("POST", "/os-vendor-replications", Some(body)).await;
@@ -388,7 +391,10 @@ async fn one_request_is_one_log_entry_and_one_fault_decision() {
     let (st, _) = o.call("DELETE", &path, None).await;
     assert_eq!(st, 409);
     let (st, v) = o.call("GET", &path, None).await;
-    assert_eq!((st, v["replication"]["id"].as_str()), (200, Some(pair.as_str())));
+    assert_eq!(
+        (st, v["replication"]["id"].as_str()),
+        (200, Some(pair.as_str()))
+    );
     let (st, _) = o.call("DELETE", &path, None).await;
     assert_eq!(st, 202);
     let (st, _) = o.call("DELETE", &path, None).await;
@@ -407,4 +413,78 @@ async fn one_request_is_one_log_entry_and_one_fault_decision() {
         .map(|(a, st, f)| ((*a).to_owned(), *st, *f))
         .collect();
     assert_eq!(logged(&s).await, want);
+}
+
+#[tokio::test]
+async fn users_and_projects_come_from_the_seed_file_too() {
+    let seed = r#"{ "accounts": [],
+        "openstack": {
+          "users": [ { "name": "ops", "password": "s3cret", "domain": "Team" } ],
+          "projects": [ { "name": "lab", "region": "eu-nl", "account": "ACCOUNT" } ] } }"#
+        .replace("ACCOUNT", crate::common::OTHER_ACCOUNT);
+    let s = spawn(Opts {
+        fixtures: Some(crate::common::seed_file(&seed)),
+        ..instant()
+    })
+    .await;
+    let auth = |user: &str, password: &str, domain: &str, project: &str| {
+        json!({"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": user, "password": password, "domain": {"name": domain}}}},
+            "scope": {"project": {"name": project, "domain": {"name": domain}}}}})
+    };
+    let client = reqwest::Client::new();
+    let url = format!("{}/v3/auth/tokens", s.base);
+    // The seed's lists replace the defaults: admin/admin and eu-de are gone.
+    let r = client
+        .post(&url)
+        .body(auth("admin", "admin", "Default", "eu-de").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    let r = client
+        .post(&url)
+        .body(auth("ops", "s3cret", "Team", "lab").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let token = r.headers()["x-subject-token"].to_str().unwrap().to_owned();
+    let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    let project = v["token"]["project"]["id"].as_str().unwrap().to_owned();
+    let r = client
+        .post(format!("{}/v2/{project}/volumes", s.base))
+        .header("x-auth-token", &token)
+        .body(json!({"volume": {"size": 10, "availability_zone": "eu-nl-01"}}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 202);
+    // The project is the seed's account in eu-nl: an Alibaba call of that account sees the volume.
+    let key = (crate::common::OTHER_ID, crate::common::OTHER_SECRET);
+    let disks = s
+        .signed(key, "DescribeDisks", &[("RegionId", "eu-nl")])
+        .await
+        .ok();
+    assert_eq!(disks["TotalCount"], 1, "{disks}");
+    let mine = s.ecs("DescribeDisks", &[("RegionId", "eu-nl")]).await.ok();
+    assert_eq!(mine["TotalCount"], 0, "{mine}");
+}
+
+#[test]
+fn a_seed_naming_an_unknown_region_for_a_project_is_refused_at_start() {
+    let seed = crate::common::seed_file(
+        r#"{ "accounts": [], "openstack": { "projects": [ { "name": "x", "region": "mars-1" } ] } }"#,
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ecs-emulator"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--fixtures"])
+        .arg(&seed)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("openstack.projects") && err.contains("mars-1"),
+        "{err}"
+    );
 }
