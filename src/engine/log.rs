@@ -16,7 +16,11 @@ pub type VisitParams<'a> = dyn Fn(&mut dyn FnMut(&str, &str)) + Sync + 'a;
 /// A call's parameters, secrets already dropped, packed in one allocation (names and values
 /// alternate, each ended by a NUL); serialized as a JSON object.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Params(Box<str>);
+pub struct Params(String);
+
+/// What a packed parameter list starts with: enough for a typical call, so that packing one
+/// allocates once (and is never shrunk: the slack is bounded by this).
+const PARAMS_START_BYTES: usize = 256;
 
 /// The longest value the log keeps whole; longer ones are cut, with the length they had.
 const MAX_VALUE_BYTES: usize = 1024;
@@ -27,7 +31,7 @@ impl Params {
     /// Packs what `visit` hands over, dropping secret parameters, cutting long values and
     /// stopping at `MAX_PARAMS_BYTES` (a hostile request cannot make the log large).
     pub fn capture(visit: &VisitParams<'_>) -> Self {
-        let mut packed = String::new();
+        let mut packed = String::with_capacity(PARAMS_START_BYTES);
         let mut left_out = 0usize;
         visit(&mut |k, v| {
             if is_secret(k) {
@@ -46,7 +50,7 @@ impl Params {
             push_part(&mut packed, "…");
             push_part(&mut packed, &format!("{left_out} more parameters not kept"));
         }
-        Self(packed.into_boxed_str())
+        Self(packed)
     }
 
     /// The (name, value) pairs.
