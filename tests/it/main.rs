@@ -16,3 +16,4 @@ mod persistence;
 mod protocol;
 mod replication;
 mod scope;
+mod tags;

@@ -103,7 +103,7 @@ fn target(p: &Params) -> Result<TagTarget, ApiError> {
     let kind = resource_type(p)?;
     let ids = resource_ids(p)?;
     if ids.is_empty() {
-        return Err(ApiError::missing("ResourceId.1"));
+        return Err(ApiError::missing("ResourceId"));
     }
     Ok(TagTarget {
         region_id,
