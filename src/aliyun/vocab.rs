@@ -88,12 +88,15 @@ pub fn parse_ecs_tag_resource(s: &str) -> Option<Kind> {
     }
 }
 
-/// The resource types EBS tag calls serve here (`diskreplicapair`, `diskreplicagroup`).
+/// The resource types EBS tag calls serve here (`diskreplicapair`, `diskreplicagroup`), in any
+/// letter case: the SDK documents lower case, Terraform sends `DiskReplicaPair`.
 pub fn parse_ebs_tag_resource(s: &str) -> Option<Kind> {
-    match s {
-        "diskreplicapair" => Some(Kind::ReplicaPair),
-        "diskreplicagroup" => Some(Kind::ReplicaGroup),
-        _ => None,
+    if s.eq_ignore_ascii_case("diskreplicapair") {
+        Some(Kind::ReplicaPair)
+    } else if s.eq_ignore_ascii_case("diskreplicagroup") {
+        Some(Kind::ReplicaGroup)
+    } else {
+        None
     }
 }
 

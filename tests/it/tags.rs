@@ -390,6 +390,30 @@ async fn ebs_tags_on_pairs_and_groups() {
             "{kind}"
         );
     }
+    // Terraform spells the type `DiskReplicaGroup`; listings answer the documented lower case.
+    s.ebs(
+        "TagResources",
+        &[
+            ("RegionId", HZ),
+            ("ResourceType", "DiskReplicaGroup"),
+            ("ResourceId.1", &group),
+            ("Tag.1.Key", "tf"),
+        ],
+    )
+    .await
+    .ok();
+    let v = list(
+        &s,
+        EBS,
+        &[
+            ("RegionId", HZ),
+            ("ResourceType", "DiskReplicaGroup"),
+            ("ResourceId.1", &group),
+        ],
+    )
+    .await;
+    assert_eq!(v["TagResources"][1]["ResourceType"], "diskreplicagroup");
+    assert_eq!(v["TagResources"][1]["TagKey"], "tf");
     // DescribeDiskReplicaPairs shows the tag.
     let v = s
         .ebs(
