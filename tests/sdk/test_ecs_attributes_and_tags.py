@@ -101,6 +101,27 @@ class Attrs:
             region_id=self.api.region, resource_type=kind, resource_id=ids, next_token=next_token))
 
 
+def missing_fields(model, path: str = "") -> list:
+    """Fields of a typed Tea model left unset after reading an answer (recursively, lists' first item)."""
+    missing = []
+    for name, value in vars(model).items():
+        if name.startswith("_"):
+            continue
+        if value is None:
+            missing.append(path + name)
+        elif hasattr(value, "to_map") and not isinstance(value, (str, bytes)):
+            missing += missing_fields(value, f"{path}{name}.")
+        elif isinstance(value, list) and value and hasattr(value[0], "to_map"):
+            missing += missing_fields(value[0], f"{path}{name}[0].")
+    return missing
+
+
+def assert_complete(model_cls, body: dict) -> None:
+    """Every field the Tea model of the answer names is present (lists checked on their first item)."""
+    model = model_cls().from_map(body)
+    assert missing_fields(model) == [], f"{model_cls.__name__}: fields absent from {body}"
+
+
 @pytest.fixture
 def attrs(sdk, seeded) -> Attrs:
     return Attrs(sdk, seeded)
@@ -111,11 +132,13 @@ def test_create_instance_is_stopped_and_keeps_its_user_data(attrs):
     body = attrs.create_instance(spec, InstanceName="legacy-web", HostName="legacy-web", UserData=SCRIPT,
                                  tags=[("owner", "ops")])
     instance_id = body["InstanceId"]
+    assert_complete(m.CreateInstanceResponseBody, body)
     assert instance_id.startswith("i-") and body["OrderId"] == ""
     described = sc.describe_one(attrs.api, instance_id)
     assert described["Status"] == "Stopped"
     assert sc.tags_of(described) == {"owner": "ops"}
     data = attrs.describe_user_data(instance_id)
+    assert_complete(m.DescribeUserDataResponseBody, data)
     assert (data["InstanceId"], data["RegionId"], data["UserData"]) == (instance_id, sc.DEFAULT_REGION, SCRIPT)
     attrs.api.start_instance(instance_id)
     assert sc.describe_one(attrs.api, instance_id)["Status"] == "Running"
@@ -133,6 +156,7 @@ def test_modify_and_describe_instance_attribute(attrs):
     attrs.modify_instance(instance_id, InstanceName="renamed-1", Description="changed by the SDK",
                           HostName="renamed-host", UserData=SCRIPT)
     a = attrs.instance_attribute(instance_id)
+    assert_complete(m.DescribeInstanceAttributeResponseBody, a)
     assert (a["InstanceName"], a["Description"], a["HostName"], a["Status"]) == \
         ("renamed-1", "changed by the SDK", "renamed-host", "Stopped")
     assert a["VpcAttributes"]["PrivateIpAddress"]["IpAddress"]
@@ -163,7 +187,9 @@ def test_modify_disk_attribute(attrs):
 def test_tag_list_untag_instances_and_disks(attrs):
     running, stopped = "i-bp1seedrunning000001", "i-bp1seedstopped000001"
     attrs.tag("instance", [running, stopped], [("app", "web"), ("env", "test")])
-    rows = attrs.list_tags("instance", ids=[running])["TagResources"]["TagResource"]
+    listed = attrs.list_tags("instance", ids=[running])
+    assert_complete(m.ListTagResourcesResponseBody, listed)
+    rows = listed["TagResources"]["TagResource"]
     assert [(r["ResourceType"], r["ResourceId"], r["TagKey"], r["TagValue"]) for r in rows] == \
         [("instance", running, "app", "web"), ("instance", running, "env", "test")]
     assert sc.tags_of(sc.describe_one(attrs.api, stopped)) == {"app": "web", "env": "test"}
@@ -223,6 +249,7 @@ def test_ebs_tags_on_pairs_and_groups_with_the_tea_sdk(seeded, kind):
         tag=[ebs_models.TagResourcesRequestTag(key="app", value="db")]))
     body = client.list_tag_resources(ebs_models.ListTagResourcesRequest(
         region_id=sc.DEFAULT_REGION, resource_type=kind, resource_id=[resource])).body.to_map()
+    assert_complete(ebs_models.ListTagResourcesResponseBody, body)
     assert body["TagResources"] == [{"ResourceType": kind, "ResourceId": resource, "TagKey": "app",
                                      "TagValue": "db"}]
     client.untag_resources(ebs_models.UntagResourcesRequest(
@@ -256,4 +283,5 @@ def test_ebs_describe_regions_with_both_sdks(seeded):
     assert (hz.local_name, hz.region_endpoint) == ("China (Hangzhou)", "ebs.cn-hangzhou.aliyuncs.com")
     assert all(z.resource_types == ["ear"] for z in hz.zones) and hz.zones[0].zone_id.startswith("cn-hangzhou-")
     classic = ebs_classic_call(seeded, "DescribeRegions", {})
+    assert_complete(ebs_models.DescribeRegionsResponseBody, classic)
     assert sorted(r["RegionId"] for r in classic["Regions"]) == sorted(by_id)

@@ -238,6 +238,20 @@ struct DedicatedHostAttribute {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct NetworkOptions {
+    bandwidth_weighting: &'static str,
+    enable_jumbo_frame: bool,
+    enable_network_encryption: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct SecurityOptions {
+    enable_secure_boot: bool,
+}
+
+#[derive(Serialize)]
 struct SecurityGroupIds<'s> {
     #[serde(rename = "SecurityGroupId")]
     security_group_id: &'s [String],
@@ -289,6 +303,8 @@ pub(super) struct InstanceAttribute<'s> {
     vpc_attributes: VpcAttributes<'s>,
     eip_address: EipAddress,
     dedicated_host_attribute: DedicatedHostAttribute,
+    network_options: NetworkOptions,
+    security_options: SecurityOptions,
     public_ip_address: IpSet<'static>,
     inner_ip_address: IpSet<'static>,
     security_group_ids: SecurityGroupIds<'s>,
@@ -352,6 +368,14 @@ impl<'s> InstanceAttribute<'s> {
             dedicated_host_attribute: DedicatedHostAttribute {
                 dedicated_host_id: "",
                 dedicated_host_name: "",
+            },
+            network_options: NetworkOptions {
+                bandwidth_weighting: "",
+                enable_jumbo_frame: false,
+                enable_network_encryption: false,
+            },
+            security_options: SecurityOptions {
+                enable_secure_boot: false,
             },
             public_ip_address: IpSet { ip_address: &[] },
             inner_ip_address: IpSet { ip_address: &[] },
