@@ -451,8 +451,28 @@ mod tests {
             "RunInstances",
             "StartInstance",
             "StopInstance",
+            "CreateInstance",
+            "DescribeUserData",
+            "DescribeInstanceAttribute",
+            "ModifyInstanceAttribute",
+            "ModifyDiskAttribute",
+            "TagResources",
+            "UntagResources",
+            "ListTagResources",
         ] {
             assert!(ecs.contains(&a), "{a} missing");
+        }
+        for a in [
+            "DescribeRegions",
+            "TagResources",
+            "UntagResources",
+            "ListTagResources",
+        ] {
+            assert_eq!(
+                find(EBS_VERSION, a).map(|r| r.dialect),
+                Ok(Dialect::Ebs),
+                "{a}"
+            );
         }
     }
 
