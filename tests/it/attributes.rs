@@ -475,3 +475,29 @@ async fn the_state_document_carries_the_new_fields_and_version_1_still_loads() {
     let exported = s.control_ok("GET", "/_emulator/state", None).await;
     assert_eq!(exported["format_version"], 2);
 }
+
+#[tokio::test]
+async fn a_seed_sets_host_name_description_and_user_data() {
+    let seed = json!({"accounts": [{"id": "1000000000000001", "instances": [{
+        "id": "i-bp1seeduserdata00001", "region_id": HZ, "zone_id": "cn-hangzhou-h",
+        "status": "Stopped", "host_name": "seeded-host", "description": "from the seed",
+        "user_data": SCRIPT}]}]});
+    let s = crate::common::spawn(crate::common::Opts {
+        fixtures: Some(crate::common::seed_file(&seed.to_string())),
+        ..crate::common::Opts::default()
+    })
+    .await;
+    let a = attribute(&s, "i-bp1seeduserdata00001").await;
+    assert_eq!(
+        (&a["HostName"], &a["Description"]),
+        (&json!("seeded-host"), &json!("from the seed"))
+    );
+    let v = s
+        .ecs(
+            "DescribeUserData",
+            &[("RegionId", HZ), ("InstanceId", "i-bp1seeduserdata00001")],
+        )
+        .await
+        .ok();
+    assert_eq!(v["UserData"], SCRIPT);
+}
