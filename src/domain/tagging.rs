@@ -32,6 +32,9 @@ pub struct TagQuery {
     pub ids: Vec<String>,
     /// Only resources carrying every one of these tags (an empty value matches any value).
     pub tags: Vec<(String, String)>,
+    /// Only resources that, for each (key, values), carry the key with one of the values (any
+    /// value when there are none).
+    pub key_filters: Vec<(String, Vec<String>)>,
     /// Which page of rows.
     pub page: PageRequest,
 }
@@ -181,7 +184,12 @@ impl Scope<'_> {
         let rows: Vec<TagRow<'_>> = resources
             .into_iter()
             .filter(|(id, tags)| {
-                (q.ids.is_empty() || q.ids.iter().any(|w| w == id)) && has_tags(tags, &q.tags)
+                (q.ids.is_empty() || q.ids.iter().any(|w| w == id))
+                    && has_tags(tags, &q.tags)
+                    && q.key_filters.iter().all(|(key, values)| {
+                        tags.iter()
+                            .any(|(k, v)| k == key && (values.is_empty() || values.contains(v)))
+                    })
             })
             .flat_map(|(id, tags)| {
                 tags.iter().map(move |(k, v)| TagRow {

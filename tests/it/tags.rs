@@ -137,6 +137,43 @@ async fn ecs_tags_are_set_listed_filtered_and_removed() {
         v["TagResources"]["TagResource"].as_array().unwrap().len(),
         5
     );
+    // TagFilter: the key with one of the values, or the key alone.
+    let rows = |v: &Value| v["TagResources"]["TagResource"].as_array().unwrap().len();
+    let v = list(
+        &s,
+        crate::common::ECS,
+        &[
+            ("RegionId", HZ),
+            ("ResourceType", "instance"),
+            ("TagFilter.1.TagKey", "env"),
+            ("TagFilter.1.TagValues.1", "prod"),
+            ("TagFilter.1.TagValues.2", "qa"),
+        ],
+    )
+    .await;
+    assert_eq!(v["TagResources"]["TagResource"][0]["ResourceId"], STOPPED);
+    assert_eq!(rows(&v), 2);
+    let v = list(
+        &s,
+        crate::common::ECS,
+        &[
+            ("RegionId", HZ),
+            ("ResourceType", "instance"),
+            ("TagFilter.1.TagKey", "tier"),
+        ],
+    )
+    .await;
+    assert_eq!(rows(&v), 3);
+    s.ecs(
+        "ListTagResources",
+        &[
+            ("RegionId", HZ),
+            ("ResourceType", "instance"),
+            ("TagFilter.1.TagValues.1", "x"),
+        ],
+    )
+    .await
+    .err(400, "InvalidParameter");
     // UntagResources by key, then All.
     s.ecs(
         "UntagResources",

@@ -97,6 +97,35 @@ fn tags(p: &Params) -> Result<Vec<(String, String)>, ApiError> {
     Ok(out)
 }
 
+/// ECS `TagFilter.N.TagKey` with `TagFilter.N.TagValues.N`: at most 5 filters of at most 5
+/// values each.
+fn tag_filters(p: &Params) -> Result<Vec<(String, Vec<String>)>, ApiError> {
+    const MAX: usize = 5;
+    let indexed = p.indexed("TagFilter");
+    if indexed.len() > MAX {
+        return Err(p.invalid("TagFilter"));
+    }
+    indexed
+        .into_iter()
+        .map(|(i, fields)| {
+            let key = fields
+                .get("TagKey")
+                .filter(|k| names::is_tag_key(k))
+                .cloned()
+                .ok_or_else(|| p.invalid(&format!("TagFilter.{i}.TagKey")))?;
+            let values: Vec<String> = fields
+                .iter()
+                .filter(|(f, v)| f.starts_with("TagValues.") && !v.is_empty())
+                .map(|(_, v)| v.clone())
+                .collect();
+            if values.len() > MAX {
+                return Err(p.invalid(&format!("TagFilter.{i}.TagValues")));
+            }
+            Ok((key, values))
+        })
+        .collect()
+}
+
 /// The region, resource type and resources of a tag change.
 fn target(p: &Params) -> Result<TagTarget, ApiError> {
     let region_id = p.required("RegionId")?;
@@ -153,6 +182,7 @@ impl RpcAction for ListTagResources {
         let kind = resource_type(p)?;
         let ids = resource_ids(p)?;
         let tags = tags(p)?;
+        let key_filters = tag_filters(p)?;
         let offset = match p.get("NextToken") {
             None => 0,
             Some(t) => t.parse::<usize>().map_err(|_| p.invalid("NextToken"))?,
@@ -162,6 +192,7 @@ impl RpcAction for ListTagResources {
             kind,
             ids,
             tags,
+            key_filters,
             page: PageRequest::Offset {
                 offset,
                 size: PAGE_SIZE,
