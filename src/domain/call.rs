@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::attributes::{DiskChanges, InstanceChanges};
 use super::catalog::Catalog;
 use super::clock::Millis;
 use super::compute_query::{DiskListing, DiskQuery, InstanceQuery, StatusQuery};
@@ -17,6 +18,7 @@ use super::query::Page;
 use super::replica_group::{GroupChanges, NewGroup};
 use super::replica_pair::{NewPair, PairChanges};
 use super::replica_query::{GroupQuery, GroupRow, PairQuery, PairRow};
+use super::tagging::{TagQuery, TagRow, TagTarget};
 use super::tokens::{Fingerprint, RetryKey};
 use super::Kind;
 
@@ -175,6 +177,36 @@ pub enum Call {
         target: Target,
         sizes: Vec<(String, u32)>,
     },
+    ModifyInstanceAttribute {
+        id: String,
+        changes: InstanceChanges,
+    },
+    #[serde(skip)]
+    DescribeInstanceAttribute {
+        id: String,
+    },
+    #[serde(skip)]
+    DescribeUserData {
+        region: String,
+        id: String,
+    },
+    /// One or more disks change alike.
+    ModifyDiskAttribute {
+        ids: Vec<String>,
+        changes: DiskChanges,
+    },
+    TagResources {
+        target: TagTarget,
+        tags: Vec<(String, String)>,
+    },
+    /// Removes the tags with these keys, or every tag with `all`.
+    UntagResources {
+        target: TagTarget,
+        keys: Vec<String>,
+        all: bool,
+    },
+    #[serde(skip)]
+    ListTagResources(TagQuery),
 }
 
 /// What a call answers. Describe pages borrow from the world: they are encoded before the
@@ -204,6 +236,12 @@ pub enum Answer<'s> {
         percent: u8,
         recover_point: Option<Millis>,
     },
+    /// One instance.
+    Instance {
+        instance: &'s Instance,
+        catalog: &'s Catalog,
+    },
+    TagRows(Page<TagRow<'s>>),
 }
 
 impl Call {
@@ -246,6 +284,13 @@ impl Call {
             Self::UpdateGroup { .. } => Op::UpdateGroup,
             Self::ReverseGroup(_) => Op::ReverseGroup,
             Self::ExtendGroup { .. } => Op::ExtendGroup,
+            Self::ModifyInstanceAttribute { .. } => Op::ModifyInstanceAttribute,
+            Self::DescribeInstanceAttribute { .. } => Op::DescribeInstanceAttribute,
+            Self::DescribeUserData { .. } => Op::DescribeUserData,
+            Self::ModifyDiskAttribute { .. } => Op::ModifyDiskAttribute,
+            Self::TagResources { .. } => Op::TagResources,
+            Self::UntagResources { .. } => Op::UntagResources,
+            Self::ListTagResources(_) => Op::ListTagResources,
         }
     }
 
@@ -262,7 +307,20 @@ impl Call {
             Self::StartInstance { id, .. }
             | Self::StopInstance { id, .. }
             | Self::RebootInstance { id, .. }
-            | Self::DeleteInstance { id, .. } => one((Instance, id)),
+            | Self::DeleteInstance { id, .. }
+            | Self::ModifyInstanceAttribute { id, .. }
+            | Self::DescribeInstanceAttribute { id }
+            | Self::DescribeUserData { id, .. } => one((Instance, id)),
+            Self::ModifyDiskAttribute { ids, .. } => match ids.first() {
+                Some(id) => one((Disk, id)),
+                None => [None, None],
+            },
+            Self::TagResources { target, .. } | Self::UntagResources { target, .. } => {
+                match target.ids.first() {
+                    Some(id) => one((target.kind, id)),
+                    None => [None, None],
+                }
+            }
             Self::CreateDisk {
                 instance_id: Some(i),
                 ..
@@ -374,6 +432,11 @@ impl Call {
             Self::DescribePairs(q) => Some(&q.region_id),
             Self::DescribeGroups(q) => Some(&q.region_id),
             Self::DescribePairProgress { region, .. } => Some(region),
+            Self::DescribeUserData { region, .. } => Some(region),
+            Self::TagResources { target, .. } | Self::UntagResources { target, .. } => {
+                Some(&target.region_id)
+            }
+            Self::ListTagResources(q) => Some(&q.region_id),
             Self::StartPair { target, .. }
             | Self::ModifyPair { target, .. }
             | Self::ReprotectPair { target, .. }

@@ -98,6 +98,9 @@ pub enum Denial {
     TooMuchEmptyGroup,
     /// The account holds as many resources of this kind as its quota allows.
     Quota(Kind),
+    // tags
+    /// A resource would carry more tags than allowed.
+    TagQuota,
 }
 
 /// Everything a domain operation can fail with.

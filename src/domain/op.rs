@@ -51,6 +51,15 @@ pub enum Op {
     UpdateGroup,
     ReverseGroup,
     ExtendGroup,
+    // attributes
+    ModifyInstanceAttribute,
+    DescribeInstanceAttribute,
+    DescribeUserData,
+    ModifyDiskAttribute,
+    // tags
+    TagResources,
+    UntagResources,
+    ListTagResources,
 }
 
 impl Op {
@@ -68,6 +77,9 @@ impl Op {
                 | Self::DescribePairs
                 | Self::DescribePairProgress
                 | Self::DescribeGroups
+                | Self::DescribeInstanceAttribute
+                | Self::DescribeUserData
+                | Self::ListTagResources
         )
     }
 

@@ -1,5 +1,6 @@
 //! The one integration-test binary: every test drives a real server over TCP on 127.0.0.1:0.
 
+mod attributes;
 mod common;
 mod connections;
 mod control;
@@ -15,3 +16,4 @@ mod persistence;
 mod protocol;
 mod replication;
 mod scope;
+mod tags;

@@ -5,11 +5,13 @@
 //! needs), declares the domain `Op` it is, and encodes the domain's `Answer`. Families keep their
 //! DTOs and rows in their own files.
 
+mod attribute;
 mod catalog;
 mod disk;
 mod instance;
 mod replica_group;
 mod replica_pair;
+mod tag;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -192,6 +194,8 @@ const FAMILIES: &[&[Action]] = &[
     catalog::ACTIONS,
     replica_pair::ACTIONS,
     replica_group::ACTIONS,
+    attribute::ACTIONS,
+    tag::ACTIONS,
 ];
 
 /// Version → action name → row.
@@ -447,8 +451,28 @@ mod tests {
             "RunInstances",
             "StartInstance",
             "StopInstance",
+            "CreateInstance",
+            "DescribeUserData",
+            "DescribeInstanceAttribute",
+            "ModifyInstanceAttribute",
+            "ModifyDiskAttribute",
+            "TagResources",
+            "UntagResources",
+            "ListTagResources",
         ] {
             assert!(ecs.contains(&a), "{a} missing");
+        }
+        for a in [
+            "DescribeRegions",
+            "TagResources",
+            "UntagResources",
+            "ListTagResources",
+        ] {
+            assert_eq!(
+                find(EBS_VERSION, a).map(|r| r.dialect),
+                Ok(Dialect::Ebs),
+                "{a}"
+            );
         }
     }
 
