@@ -21,7 +21,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tower::Service;
@@ -171,30 +171,39 @@ async fn connection(
     // One timer, moved as the deadline moves (no new timer per request).
     let mut timer = std::pin::pin!(tokio::time::sleep(limits.idle_timeout));
     loop {
-        let deadline = activity.deadline(&limits);
-        if let Some(d) = deadline {
-            if timer.deadline() != d {
-                timer.as_mut().reset(d);
+        // Every change the watchdog follows (bytes read, a request starting or ending, an
+        // abort) happens while the connection itself is being polled, on this task: so the
+        // deadline is read again right after each poll of the connection, and nothing needs
+        // to wake the task a second time.
+        let watched = std::future::poll_fn(|cx| {
+            if let Poll::Ready(result) = conn.as_mut().poll(cx) {
+                return Poll::Ready(Exit::Ended(result));
             }
-        }
+            if activity.with(|s| s.aborted) {
+                return Poll::Ready(Exit::Aborted);
+            }
+            let Some(deadline) = activity.deadline(&limits) else {
+                // A request is in flight: its end comes from a poll of the connection.
+                return Poll::Pending;
+            };
+            if timer.deadline() != deadline {
+                timer.as_mut().reset(deadline);
+            }
+            timer.as_mut().poll(cx).map(|()| Exit::TimedOut)
+        });
         tokio::select! {
-            result = conn.as_mut() => {
-                if let Err(e) = result {
-                    tracing::debug!("connection ended: {e}");
+            exit = watched => {
+                match exit {
+                    Exit::Ended(Err(e)) => tracing::debug!("connection ended: {e}"),
+                    Exit::Ended(Ok(())) => {}
+                    Exit::Aborted => {
+                        tracing::debug!("dropping a connection without an answer (injected fault)");
+                    }
+                    Exit::TimedOut => {
+                        tracing::debug!("closing a connection past its header or idle timeout");
+                    }
                 }
                 return;
-            }
-            () = activity.changed.notified() => {
-                if activity.with(|s| s.aborted) {
-                    tracing::debug!("dropping a connection without an answer (injected fault)");
-                    return;
-                }
-            }
-            () = timer.as_mut(), if deadline.is_some() => {
-                if activity.deadline(&limits).is_some_and(|d| d <= Instant::now()) {
-                    tracing::debug!("closing a connection past its header or idle timeout");
-                    return;
-                }
             }
             changed = draining.changed(), if !drain_started => {
                 drain_started = true;
@@ -206,11 +215,20 @@ async fn connection(
     }
 }
 
+/// Why a connection's task ends.
+enum Exit {
+    /// The connection finished (the client closed it, or a graceful shutdown completed).
+    Ended(Result<(), hyper::Error>),
+    /// An answer asked for the connection to be dropped unanswered.
+    Aborted,
+    /// The header or idle timeout passed.
+    TimedOut,
+}
+
 /// What the watchdog of one connection knows about it.
 struct Activity {
     // A std mutex: every critical section is a few assignments and never awaits.
     state: Mutex<ActivityState>,
-    changed: Notify,
 }
 
 struct ActivityState {
@@ -229,7 +247,6 @@ impl Activity {
                 head_started: None,
                 idle_since: Instant::now(),
             }),
-            changed: Notify::new(),
         }
     }
 
@@ -251,21 +268,15 @@ impl Activity {
     /// An answer asked for the connection to be dropped unanswered.
     fn abort(&self) {
         self.with(|s| s.aborted = true);
-        self.changed.notify_one();
     }
 
     /// Bytes arrived: with no request in flight, they start the next request head.
     fn bytes_read(&self) {
-        let started = self.with(|s| {
-            let starts = s.in_flight == 0 && s.head_started.is_none();
-            if starts {
+        self.with(|s| {
+            if s.in_flight == 0 && s.head_started.is_none() {
                 s.head_started = Some(Instant::now());
             }
-            starts
         });
-        if started {
-            self.changed.notify_one();
-        }
     }
 }
 
@@ -278,7 +289,6 @@ impl InFlight {
             s.in_flight += 1;
             s.head_started = None;
         });
-        activity.changed.notify_one();
         Self(activity)
     }
 }
@@ -289,7 +299,6 @@ impl Drop for InFlight {
             s.in_flight = s.in_flight.saturating_sub(1);
             s.idle_since = Instant::now();
         });
-        self.0.changed.notify_one();
     }
 }
 
