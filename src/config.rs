@@ -32,7 +32,7 @@ pub struct Cli {
 /// The sub-commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Serve every dialect (Alibaba RPC, control endpoints) on one listener.
+    /// Serve every dialect (Alibaba RPC, Open Telekom Cloud EVS, control endpoints) on one listener.
     Serve(ServeArgs),
     /// Probe a running emulator's health endpoint; exit 0 when it answers 200.
     Healthcheck(HealthcheckArgs),
