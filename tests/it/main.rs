@@ -14,4 +14,6 @@ mod otc;
 mod persistence;
 mod protocol;
 mod replication;
+mod response_fields;
 mod scope;
+mod wire_fidelity;
