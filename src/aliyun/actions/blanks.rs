@@ -2,6 +2,16 @@
 
 use super::documented::Blank;
 
+/// DescribeInstances: an instance's `EipAddress`, served before `PublicIpAddress` (see
+/// `InstanceView`).
+pub(super) const EIP_ADDRESS: Blank = Blank::Obj(&[
+    ("AllocationId", Blank::Str),
+    ("Bandwidth", Blank::Int),
+    ("InternetChargeType", Blank::Str),
+    ("IpAddress", Blank::Str),
+    ("IsSupportUnassociate", Blank::Bool),
+]);
+
 /// DescribeInstances: an instance.
 pub(super) const INSTANCE: &[(&str, Blank)] = &[
     (
@@ -49,16 +59,6 @@ pub(super) const INSTANCE: &[(&str, Blank)] = &[
         Blank::Obj(&[
             ("CapacityReservationId", Blank::Str),
             ("CapacityReservationPreference", Blank::Str),
-        ]),
-    ),
-    (
-        "EipAddress",
-        Blank::Obj(&[
-            ("AllocationId", Blank::Str),
-            ("Bandwidth", Blank::Int),
-            ("InternetChargeType", Blank::Str),
-            ("IpAddress", Blank::Str),
-            ("IsSupportUnassociate", Blank::Bool),
         ]),
     ),
     ("EnableNVS", Blank::Bool),
