@@ -122,6 +122,50 @@ fn compare(
     }
 }
 
+/// Where an XML answer's element tree departs from `schema`. XML has no empty list (an empty
+/// list is an element without children) and shows a list as its item element repeated, so a
+/// list field may be absent and every element named like it is one item.
+fn compare_xml(schema: &Value, node: roxmltree::Node<'_, '_>, path: &str, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(fields) => {
+            for child in node.children().filter(roxmltree::Node::is_element) {
+                let name = child.tag_name().name();
+                let at = if path.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{path}.{name}")
+                };
+                match fields.get(name) {
+                    None => out.push(format!("undocumented {at}")),
+                    Some(Value::Array(item)) => {
+                        compare_xml(&item[0], child, &format!("{at}[]"), out)
+                    }
+                    Some(sub) => compare_xml(sub, child, &at, out),
+                }
+            }
+            for (name, sub) in fields {
+                let present = node.children().any(|c| c.has_tag_name(name.as_str()));
+                if !present && !sub.is_array() {
+                    let at = if path.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    out.push(format!("missing {at}"));
+                }
+            }
+        }
+        Value::String(kind) if kind == "map" => {}
+        _ => {
+            if node.children().any(|c| c.is_element()) {
+                out.push(format!(
+                    "{path}: documented scalar, served an element with children"
+                ));
+            }
+        }
+    }
+}
+
 /// One call per operation, in an order that leaves each one's list non-empty.
 async fn answers(s: &Server) -> BTreeMap<String, Value> {
     let mut got = BTreeMap::new();
@@ -427,6 +471,47 @@ async fn every_served_operation_answers_the_documented_field_set() {
             out.into_iter()
                 .filter(|p| !allowed(p))
                 .map(|p| format!("{op}: {p}")),
+        );
+    }
+    // The Describe calls once more, as XML.
+    for (product, action, params) in [
+        ("ecs", "DescribeRegions", vec![]),
+        ("ecs", "DescribeZones", vec![("RegionId", HZ.0)]),
+        ("ecs", "DescribeImages", vec![("RegionId", HZ.0)]),
+        ("ecs", "DescribeInstanceTypes", vec![]),
+        ("ecs", "DescribeInstances", vec![("RegionId", HZ.0)]),
+        ("ecs", "DescribeInstanceStatus", vec![("RegionId", HZ.0)]),
+        ("ecs", "DescribeDisks", vec![("RegionId", HZ.0)]),
+        ("ebs", "DescribeDiskReplicaPairs", vec![("RegionId", HZ.0)]),
+        ("ebs", "DescribeDiskReplicaGroups", vec![("RegionId", HZ.0)]),
+    ] {
+        let op = format!("{product}/{action}");
+        let mut params = params;
+        params.push(("Format", "XML"));
+        let version = if product == "ecs" {
+            crate::common::ECS
+        } else {
+            EBS
+        };
+        let r = s.call(version, action, &params).await;
+        assert_eq!(r.status, 200, "{op}: {}", r.body);
+        let doc = roxmltree::Document::parse(&r.body).unwrap_or_else(|e| panic!("{op}: {e}"));
+        let mut out = Vec::new();
+        compare_xml(&fixture[&op], doc.root_element(), "", &mut out);
+        out.sort();
+        out.dedup();
+        let allowed = |p: &String| {
+            CONDITIONAL
+                .iter()
+                .any(|(o, f)| *o == op && *p == format!("missing {f}"))
+                || EXTRAS
+                    .iter()
+                    .any(|(o, f)| *o == op && *p == format!("undocumented {f}"))
+        };
+        problems.extend(
+            out.into_iter()
+                .filter(|p| !allowed(p))
+                .map(|p| format!("{op} (XML): {p}")),
         );
     }
     assert!(
