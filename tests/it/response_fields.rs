@@ -166,6 +166,64 @@ fn compare_xml(schema: &Value, node: roxmltree::Node<'_, '_>, path: &str, out: &
     }
 }
 
+/// A JSON document that refuses an object naming one key twice (serde_json's `Value` would keep
+/// the last silently): a documented blank must never repeat a served field.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeysVisitor)
+    }
+}
+
+struct NoDuplicateKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_unit<E>(self) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> Result<NoDuplicateKeys, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<NoDuplicateKeys, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value::<NoDuplicateKeys>()?;
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("the key {key} twice")));
+            }
+        }
+        Ok(NoDuplicateKeys)
+    }
+}
+
 /// One call per operation, in an order that leaves each one's list non-empty.
 async fn answers(s: &Server) -> BTreeMap<String, Value> {
     let mut got = BTreeMap::new();
@@ -473,7 +531,8 @@ async fn every_served_operation_answers_the_documented_field_set() {
                 .map(|p| format!("{op}: {p}")),
         );
     }
-    // The Describe calls once more, as XML.
+    // The Describe calls once more: as JSON read by a parser that refuses repeated keys, and as
+    // XML.
     for (product, action, params) in [
         ("ecs", "DescribeRegions", vec![]),
         ("ecs", "DescribeZones", vec![("RegionId", HZ.0)]),
@@ -486,6 +545,15 @@ async fn every_served_operation_answers_the_documented_field_set() {
         ("ebs", "DescribeDiskReplicaGroups", vec![("RegionId", HZ.0)]),
     ] {
         let op = format!("{product}/{action}");
+        let version = if product == "ecs" {
+            crate::common::ECS
+        } else {
+            EBS
+        };
+        let json = s.call(version, action, &params).await;
+        if let Err(e) = serde_json::from_str::<NoDuplicateKeys>(&json.body) {
+            problems.push(format!("{op}: {e}"));
+        }
         let mut params = params;
         params.push(("Format", "XML"));
         let version = if product == "ecs" {
