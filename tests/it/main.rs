@@ -15,5 +15,7 @@ mod otc;
 mod persistence;
 mod protocol;
 mod replication;
+mod response_fields;
 mod scope;
 mod tags;
+mod wire_fidelity;

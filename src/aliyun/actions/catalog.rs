@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use super::blanks;
+use super::documented::{documented, WithBlanks};
 use super::{ebs, ecs, unexpected, Action, Paging, RpcAction};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::params::Params;
@@ -123,7 +125,7 @@ pub(super) struct DescribeZonesResponse {
 #[derive(Serialize)]
 pub(super) struct ZoneSet {
     #[serde(rename = "Zone")]
-    zone: Vec<ZoneView>,
+    zone: Vec<WithBlanks<ZoneView>>,
 }
 
 #[derive(Serialize)]
@@ -180,6 +182,8 @@ impl RpcAction for DescribeZones {
     fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeZonesResponse> {
         let catalog = catalog(&answer)?;
         let region = vocab::offered_region(catalog, &self.region_id)?;
+        // Verbose=false leaves out the Available* lists, the documented ones included.
+        let zone_blanks = if self.verbose { blanks::ZONE } else { &[] };
         let zone = region
             .zones
             .iter()
@@ -206,6 +210,7 @@ impl RpcAction for DescribeZones {
                         .collect(),
                 }),
             })
+            .map(|view| documented(view, zone_blanks))
             .collect();
         Ok(DescribeZonesResponse {
             zones: ZoneSet { zone },
@@ -236,7 +241,7 @@ pub(super) struct DescribeImagesResponse {
 #[derive(Serialize)]
 pub(super) struct ImageSet {
     #[serde(rename = "Image")]
-    image: Vec<ImageView>,
+    image: Vec<WithBlanks<ImageView>>,
 }
 
 #[derive(Serialize)]
@@ -287,7 +292,7 @@ impl RpcAction for DescribeImages {
     fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeImagesResponse> {
         let catalog = catalog(&answer)?;
         vocab::offered_region(catalog, &self.region_id)?;
-        let matched: Vec<ImageView> = catalog
+        let matched: Vec<WithBlanks<ImageView>> = catalog
             .images
             .iter()
             .filter(|i| {
@@ -324,6 +329,7 @@ impl RpcAction for DescribeImages {
                 creation_time: "2024-08-19T00:00:00Z",
                 description: String::new(),
             })
+            .map(|view| documented(view, blanks::IMAGE))
             .collect();
         let total = matched.len();
         let (page, _) = self.paging.page(matched);
@@ -353,7 +359,7 @@ pub(super) struct DescribeInstanceTypesResponse {
 #[derive(Serialize)]
 pub(super) struct TypeSet {
     #[serde(rename = "InstanceType")]
-    instance_type: Vec<TypeView>,
+    instance_type: Vec<WithBlanks<TypeView>>,
 }
 
 #[derive(Serialize)]
@@ -388,7 +394,7 @@ impl RpcAction for DescribeInstanceTypes {
     }
     fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeInstanceTypesResponse> {
         let catalog = catalog(&answer)?;
-        let matched: Vec<TypeView> = catalog
+        let matched: Vec<WithBlanks<TypeView>> = catalog
             .instance_types
             .iter()
             .filter(|t| self.types.is_empty() || self.types.contains(&t.id))
@@ -402,6 +408,7 @@ impl RpcAction for DescribeInstanceTypes {
                 disk_quantity: 17,
                 eni_quantity: 3,
             })
+            .map(|view| documented(view, blanks::INSTANCE_TYPE))
             .collect();
         let (page, next) = self.paging.page(matched);
         Ok(DescribeInstanceTypesResponse {

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::blanks;
+use super::documented::{documented, Blank, WithBlanks};
 use super::{ecs, ecs_minutes, unexpected, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::names;
@@ -278,7 +280,7 @@ impl RpcAction for DescribeInstances {
                 instance: page
                     .items
                     .into_iter()
-                    .map(|i| InstanceView::of(i, catalog))
+                    .map(|i| documented(InstanceView::of(i, catalog), blanks::INSTANCE))
                     .collect(),
             },
         })
@@ -298,7 +300,7 @@ pub(super) struct DescribeInstancesResponse<'s> {
 #[derive(Serialize)]
 pub(super) struct InstanceSet<'s> {
     #[serde(rename = "Instance")]
-    instance: Vec<InstanceView<'s>>,
+    instance: Vec<WithBlanks<InstanceView<'s>>>,
 }
 
 #[derive(Serialize)]
@@ -374,6 +376,10 @@ struct InstanceView<'s> {
     #[serde(serialize_with = "serialize_display")]
     serial_number: uuid::Uuid,
     vpc_attributes: VpcAttributes<'s>,
+    /// Before `PublicIpAddress`: footmark (and so every Ansible alicloud module) reads the EIP
+    /// while it stores the public address, field by field in the answer's order, and recurses
+    /// without end when the EIP is not there yet.
+    eip_address: &'static Blank,
     public_ip_address: IpSet<'static>,
     inner_ip_address: IpSet<'static>,
     security_group_ids: SecurityGroupIds<'s>,
@@ -426,6 +432,7 @@ impl<'s> InstanceView<'s> {
                 },
                 nat_ip_address: "",
             },
+            eip_address: &blanks::EIP_ADDRESS,
             public_ip_address: IpSet { ip_address: &[] },
             inner_ip_address: IpSet { ip_address: &[] },
             security_group_ids: SecurityGroupIds {

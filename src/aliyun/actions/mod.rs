@@ -6,8 +6,10 @@
 //! DTOs and rows in their own files.
 
 mod attribute;
+mod blanks;
 mod catalog;
 mod disk;
+mod documented;
 mod instance;
 mod replica_group;
 mod replica_pair;
