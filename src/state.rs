@@ -99,6 +99,20 @@ impl AppState {
             "rpo_scale": args.rpo_scale,
             "fixtures": args.fixtures.as_ref().map(|p| p.display().to_string()),
             "access_keys": args.access_keys.len(),
+            "limits": {
+                "max_body_bytes": args.max_body_bytes,
+                "request_timeout_secs": args.request_timeout_secs,
+                "header_timeout_secs": args.connections.header_timeout_secs,
+                "idle_timeout_secs": args.connections.idle_timeout_secs,
+                "max_connections": args.connections.max_connections,
+                "shutdown_grace_secs": args.connections.shutdown_grace_secs,
+                "quotas": {
+                    "instances": args.quotas.quota_instances,
+                    "disks": args.quotas.quota_disks,
+                    "replica_pairs": args.quotas.quota_replica_pairs,
+                    "replica_groups": args.quotas.quota_replica_groups,
+                },
+            },
         });
         Ok(Self {
             engine: Engine::new(

@@ -66,6 +66,7 @@ pub async fn info(State(app): State<AppState>) -> Response {
         "version": env!("CARGO_PKG_VERSION"),
         "dialects": dialects,
         "timing": app.settings["timing"],
+        "limits": app.settings["limits"],
         "clock": clock_view(now, mode),
         "accounts": world.accounts(),
         "request_log_size": app.engine.log().capacity(),

@@ -50,6 +50,11 @@ async fn info_lists_dialects_operations_clock_and_accounts() {
     assert_eq!(info["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(info["timing"], "instant");
     assert_eq!(info["clock"]["mode"], "manual");
+    let limits = &info["limits"];
+    assert_eq!(limits["quotas"]["instances"], 20_000);
+    assert_eq!(limits["quotas"]["replica_groups"], 5_000);
+    assert_eq!(limits["header_timeout_secs"], 10);
+    assert_eq!(limits["max_connections"], 1024);
     let accounts: Vec<&str> = info["accounts"]
         .as_array()
         .unwrap()
