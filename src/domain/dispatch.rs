@@ -158,6 +158,17 @@ impl<'a> Scope<'a> {
             Call::ExtendGroup { target, sizes } => self.once(op, key, &target, |s, r, id| {
                 s.extend_replica_group(r, id, &sizes)
             }),
+            net @ (Call::CreateVpc { .. }
+            | Call::DeleteVpc { .. }
+            | Call::DescribeVpcs(_)
+            | Call::CreateVSwitch { .. }
+            | Call::DeleteVSwitch { .. }
+            | Call::DescribeVSwitches(_)
+            | Call::CreateSecurityGroup { .. }
+            | Call::DeleteSecurityGroup { .. }
+            | Call::AuthorizeSecurityGroup { .. }
+            | Call::DescribeSecurityGroups(_)
+            | Call::DescribeSecurityGroupAttribute { .. }) => self.apply_network(net, key),
         }
     }
 

@@ -51,6 +51,18 @@ pub enum Op {
     UpdateGroup,
     ReverseGroup,
     ExtendGroup,
+    // networks
+    CreateVpc,
+    DeleteVpc,
+    DescribeVpcs,
+    CreateVSwitch,
+    DeleteVSwitch,
+    DescribeVSwitches,
+    CreateSecurityGroup,
+    DeleteSecurityGroup,
+    AuthorizeSecurityGroup,
+    DescribeSecurityGroups,
+    DescribeSecurityGroupAttribute,
 }
 
 impl Op {
@@ -68,6 +80,10 @@ impl Op {
                 | Self::DescribePairs
                 | Self::DescribePairProgress
                 | Self::DescribeGroups
+                | Self::DescribeVpcs
+                | Self::DescribeVSwitches
+                | Self::DescribeSecurityGroups
+                | Self::DescribeSecurityGroupAttribute
         )
     }
 
