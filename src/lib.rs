@@ -149,13 +149,13 @@ fn carries_action(req: &Request) -> bool {
 /// Any other path: `/_emulator/…` answers as the control plane does, `/v2/…` and `/v3…` as
 /// the OTC dialect (`404 itemNotFound`), everything else as the RPC endpoint
 /// (`404 InvalidAction.NotFound`).
-async fn fallback(uri: Uri) -> Response {
+async fn fallback(axum::extract::State(app): axum::extract::State<AppState>, uri: Uri) -> Response {
     if uri.path().starts_with("/_emulator/") {
         control::not_found().await.into_response()
     } else if uri.path().starts_with("/v2/") || uri.path().starts_with("/v3") {
         otc::not_found().await.into_response()
     } else {
-        aliyun::rpc::not_found().await.into_response()
+        aliyun::rpc::not_found(&app, &uri).await.into_response()
     }
 }
 

@@ -306,10 +306,17 @@ impl ApiError {
     }
 
     /// A required parameter of a disk-replica operation is missing: the seed documents' ECS
-    /// `IncompleteParamter`, or the EBS gateway's `Missing<Name>`.
+    /// `IncompleteParamter` (its documented sentence, then the field's name), or the EBS
+    /// gateway's `Missing<Name>`.
     pub fn replica_missing(dialect: Dialect, name: &str) -> Self {
         match dialect {
-            Dialect::Ecs | Dialect::Vpc => ErrorCode::IncompleteParamter.into(),
+            Dialect::Ecs | Dialect::Vpc => Self::with_message(
+                ErrorCode::IncompleteParamter,
+                format!(
+                    "{} {name} is null.",
+                    ErrorCode::IncompleteParamter.message()
+                ),
+            ),
             Dialect::Ebs => Self::missing(name),
         }
     }

@@ -6,6 +6,9 @@ use serde::Serialize;
 
 use super::error::{ApiError, Dialect};
 
+/// The one XML declaration of every XML answer, success or error, as the gateway writes it.
+const XML_DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>";
+
 /// The header carrying the request id on every answer.
 pub const REQUEST_ID_HEADER: &str = "x-acs-request-id";
 
@@ -82,7 +85,7 @@ impl Reply {
                 let root = format!("{action}Response");
                 let xml = quick_xml::se::to_string_with_root(&root, &envelope)
                     .map_err(ApiError::internal)?;
-                xml_safe(format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{xml}")).into_bytes()
+                xml_safe(format!("{XML_DECLARATION}{xml}")).into_bytes()
             }
         };
         Ok(Self {
@@ -118,7 +121,8 @@ impl Reply {
         let bytes = match format {
             Format::Json => serde_json::to_vec(&body).unwrap_or_default(),
             Format::Xml => {
-                let mut s = String::from("<?xml version='1.0' encoding='UTF-8'?><Error>");
+                let mut s = String::from(XML_DECLARATION);
+                s.push_str("<Error>");
                 for (tag, value) in [
                     ("RequestId", body.request_id),
                     ("HostId", body.host_id),
@@ -284,7 +288,7 @@ mod tests {
         let r = Reply::error(Format::Xml, Dialect::Ecs, "RID", "ecs.aliyuncs.com", &err);
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         let text = String::from_utf8(r.body).unwrap();
-        assert!(text.starts_with("<?xml version='1.0' encoding='UTF-8'?><Error><RequestId>RID</RequestId><HostId>ecs.aliyuncs.com</HostId><Code>InvalidInstanceId.NotFound</Code>"), "{text}");
+        assert!(text.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><RequestId>RID</RequestId><HostId>ecs.aliyuncs.com</HostId><Code>InvalidInstanceId.NotFound</Code>"), "{text}");
         assert!(
             text.ends_with("product=Ecs&requestId=RID]]></Recommend></Error>"),
             "{text}"

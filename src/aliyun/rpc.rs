@@ -40,16 +40,54 @@ fn request_id() -> String {
         .to_owned()
 }
 
-/// Any path the emulator does not serve, in this dialect: `404 InvalidAction.NotFound`.
-pub async fn not_found() -> Reply {
-    let err = ApiError::from(ErrorCode::InvalidActionNotFound);
-    Reply::error(
-        Format::Json,
-        Dialect::Ecs,
-        &request_id(),
-        "ecs.aliyuncs.com",
-        &err,
-    )
+/// Any path the emulator does not serve, in this dialect: `404 InvalidAction.NotFound`, logged
+/// (and kept in the request log) under the `Action` the query names, or else the path, so that
+/// what a client wanted can be seen.
+pub async fn not_found(app: &AppState, uri: &Uri) -> Reply {
+    let query = form_decode(uri.query().unwrap_or_default().as_bytes()).unwrap_or_default();
+    let named = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
+    let version = named("Version");
+    let env = Envelope {
+        request_id: app.engine.request_id(),
+        host: "ecs.aliyuncs.com".to_owned(),
+        format: Format::from_param(named("Format").as_deref()),
+        dialect: version
+            .as_deref()
+            .and_then(actions::dialect_of)
+            .unwrap_or(Dialect::Ecs),
+        action: Some(named("Action").unwrap_or_else(|| uri.path().to_owned())),
+        version,
+        account: None,
+        arrived: std::time::Instant::now(),
+        logged: false,
+    };
+    let outcome: Result<Reply, ApiError> = Err(ErrorCode::InvalidActionNotFound.into());
+    log_answer(&env, &outcome);
+    log_refused(app, &env, uri, &outcome);
+    match outcome {
+        Ok(reply) => reply,
+        Err(err) => Reply::error(env.format, env.dialect, &env.request_id, &env.host, &err),
+    }
+}
+
+/// The one log line of an answered request: `Product.Action => status (code)`; a request
+/// that names no action shows `<no Action>`.
+fn log_answer(env: &Envelope, outcome: &Result<Reply, ApiError>) {
+    let action = env.action.as_deref().unwrap_or("<no Action>");
+    let product = env.dialect.product();
+    match outcome {
+        Ok(reply) => {
+            tracing::info!(request_id = %env.request_id, "{product}.{action} => {}", reply.status().as_u16());
+        }
+        Err(err) => {
+            tracing::info!(request_id = %env.request_id, "{product}.{action} => {} ({})", err.status, err.code);
+        }
+    }
 }
 
 /// The server is not ready yet: `503 ServiceUnavailable`.
@@ -106,16 +144,7 @@ pub async fn handle(
         logged: false,
     };
     let outcome = serve(&app, &mut env, &method, &uri, &headers, body).await;
-    let action = env.action.as_deref().unwrap_or("-");
-    let product = env.dialect.product();
-    match &outcome {
-        Ok(reply) => {
-            tracing::info!(request_id = %env.request_id, "{product}.{action} => {}", reply.status().as_u16());
-        }
-        Err(err) => {
-            tracing::info!(request_id = %env.request_id, "{product}.{action} => {} ({})", err.status, err.code);
-        }
-    }
+    log_answer(&env, &outcome);
     if !env.logged {
         log_refused(&app, &env, &uri, &outcome);
     }

@@ -1,4 +1,4 @@
-//! Request authentication: verification of both Alibaba Cloud signature schemes (RPC HMAC-SHA1 and ACS3-HMAC-SHA256), strict mode's freshness and replay checks, and client-side signing helpers.
+//! Request authentication: verification of both Alibaba Cloud signature schemes (RPC HMAC-SHA1, and ACS3 with HMAC-SHA256 or HMAC-SM3), strict mode's freshness and replay checks, and client-side signing helpers.
 
 use std::borrow::Cow;
 use std::collections::{HashSet, VecDeque};
@@ -10,8 +10,9 @@ use base64::prelude::{Engine as _, BASE64_STANDARD};
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use time::macros::format_description;
-use time::UtcDateTime;
+use sm3::Sm3;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
 
 use crate::aliyun::encoding::push_pe;
 use crate::aliyun::error::{ApiError, ErrorCode};
@@ -32,8 +33,8 @@ pub const MAX_NONCE_LEN: usize = 128;
 
 /// Every `Authorization` value of the ACS3 family starts with this.
 const ACS3_FAMILY_PREFIX: &str = "ACS3-";
-/// The ACS3 algorithm both Tea SDKs use by default, and the only one verified here.
-const ACS3_ALGORITHM: &str = "ACS3-HMAC-SHA256";
+/// The longest timestamp considered: `YYYY-MM-DDTHH:MM:SS.fffffffff+HH:MM` is 35 characters.
+const MAX_TIMESTAMP_LEN: usize = 40;
 const RPC_SIGNATURE_METHOD: &str = "HMAC-SHA1";
 const RPC_SIGNATURE_VERSION: &str = "1.0";
 /// The old Python SDK compares the text after the first `:` with its own string to sign, so the
@@ -50,6 +51,77 @@ const ACS_HEADER_PREFIX: &str = "x-acs-";
 
 type HmacSha1 = Hmac<Sha1>;
 type HmacSha256 = Hmac<Sha256>;
+type HmacSm3 = Hmac<Sm3>;
+
+/// The ACS3 algorithms verified here: the Tea SDKs' default, and the SM3 one that
+/// `@alicloud/openapi-client` and the Python Tea client offer as `signatureAlgorithm`. Both use
+/// the same canonical request; the algorithm decides the hash (of the body, carried in
+/// `x-acs-content-sha256` whatever the algorithm, and of the canonical request) and the HMAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acs3Algorithm {
+    /// `ACS3-HMAC-SHA256`.
+    HmacSha256,
+    /// `ACS3-HMAC-SM3` (GM/T 0004-2012).
+    HmacSm3,
+}
+
+impl Acs3Algorithm {
+    /// Every algorithm, in the order error messages list them.
+    const ALL: [Self; 2] = [Self::HmacSha256, Self::HmacSm3];
+
+    /// The name in `Authorization` and as the first line of the string to sign.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::HmacSha256 => "ACS3-HMAC-SHA256",
+            Self::HmacSm3 => "ACS3-HMAC-SM3",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// Lower-case hex of the algorithm's hash of `bytes`.
+    fn hash_hex(self, bytes: &[u8]) -> String {
+        match self {
+            Self::HmacSha256 => hex::encode(Sha256::digest(bytes)),
+            Self::HmacSm3 => hex::encode(Sm3::digest(bytes)),
+        }
+    }
+
+    /// The HMAC of `string_to_sign` keyed with the bare secret.
+    fn mac(self, secret: &str, string_to_sign: &str) -> Vec<u8> {
+        match self {
+            Self::HmacSha256 => keyed_mac::<HmacSha256>(secret.as_bytes())
+                .chain_update(string_to_sign)
+                .finalize()
+                .into_bytes()
+                .to_vec(),
+            Self::HmacSm3 => keyed_mac::<HmacSm3>(secret.as_bytes())
+                .chain_update(string_to_sign)
+                .finalize()
+                .into_bytes()
+                .to_vec(),
+        }
+    }
+
+    /// Whether `claimed` (hex) is the HMAC of `string_to_sign`, compared in constant time.
+    fn verify(self, secret: &str, string_to_sign: &str, claimed: &str) -> bool {
+        let Ok(tag) = hex::decode(claimed) else {
+            return false;
+        };
+        match self {
+            Self::HmacSha256 => keyed_mac::<HmacSha256>(secret.as_bytes())
+                .chain_update(string_to_sign)
+                .verify_slice(&tag)
+                .is_ok(),
+            Self::HmacSm3 => keyed_mac::<HmacSm3>(secret.as_bytes())
+                .chain_update(string_to_sign)
+                .verify_slice(&tag)
+                .is_ok(),
+        }
+    }
+}
 
 /// The parts of a request that signatures cover, already decoded by the caller.
 #[derive(Debug, Clone, Copy)]
@@ -223,14 +295,16 @@ impl Verifier {
         let Some(key) = self.resolve_key(Some(auth.credential))? else {
             return Ok(Identity::Anonymous);
         };
-        if auth.algorithm != ACS3_ALGORITHM {
+        let Some(algorithm) = Acs3Algorithm::from_name(auth.algorithm) else {
             return Err(ApiError::with_message(
                 ErrorCode::InvalidSignatureMethod,
                 format!(
-                    "Specified signature method is not valid: only {ACS3_ALGORITHM} is supported."
+                    "Specified signature method is not valid: only {} and {} are supported.",
+                    Acs3Algorithm::HmacSha256.name(),
+                    Acs3Algorithm::HmacSm3.name()
                 ),
             ));
-        }
+        };
         let freshness = Freshness {
             timestamp: header_str(parts.headers, HEADER_DATE),
             timestamp_name: HEADER_DATE,
@@ -240,20 +314,25 @@ impl Verifier {
         self.check_fresh(&freshness, now_unix)?;
         check_signed_scope(parts.headers, auth.signed_headers)?;
 
-        let body_hash = sha256_hex(parts.body);
+        let body_hash = algorithm.hash_hex(parts.body);
         if let Some(claimed) = header_str(parts.headers, HEADER_CONTENT_SHA256) {
             if !claimed.trim().eq_ignore_ascii_case(&body_hash) {
+                let hash = match algorithm {
+                    Acs3Algorithm::HmacSha256 => "SHA-256",
+                    Acs3Algorithm::HmacSm3 => "SM3",
+                };
                 return Err(ApiError::with_message(
                     ErrorCode::SignatureDoesNotMatch,
                     format!(
                         "Specified signature is not matched with our calculation. \
                          The {HEADER_CONTENT_SHA256} header does not match the request body, \
-                         whose SHA-256 is {body_hash}."
+                         whose {hash} is {body_hash}."
                     ),
                 ));
             }
         }
         let string_to_sign = acs3_string_to_sign(
+            algorithm,
             parts.method,
             parts.path,
             parts.query,
@@ -268,9 +347,7 @@ impl Verifier {
             },
             &body_hash,
         );
-        let claimed = hex::decode(auth.signature);
-        let mac = acs3_mac(&key.secret, &string_to_sign);
-        if !claimed.is_ok_and(|tag| mac.verify_slice(&tag).is_ok()) {
+        if !algorithm.verify(&key.secret, &string_to_sign, auth.signature) {
             return Err(mismatch(&string_to_sign));
         }
         self.remember_nonce(key, &freshness, now_unix)?;
@@ -484,12 +561,20 @@ fn parse_acs3_authorization(value: &str) -> Option<Acs3Authorization<'_>> {
     })
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ` to Unix seconds.
-fn parse_timestamp(text: &str) -> Option<i64> {
-    let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-    UtcDateTime::parse(text, format)
+/// A request timestamp to Unix seconds (any fraction dropped). Accepted: the RFC 3339 profile
+/// of ISO 8601, which is what the gateway's documented `YYYY-MM-DDThh:mm:ssZ` belongs to and
+/// what published clients send: that form itself (the SDKs), with a fraction of a second of
+/// any precision (`.708Z` from Node `aliyun-sdk`, nine digits from Rust's `time` ISO 8601
+/// default), and with a numeric offset instead of `Z` (`+00:00`, as `isoformat()` and
+/// `to_rfc3339()` write; another offset is converted). Refused: no seconds, no offset (a local
+/// time would be ambiguous), ISO 8601's basic and week/ordinal forms (no client sends them).
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    if text.len() > MAX_TIMESTAMP_LEN {
+        return None;
+    }
+    OffsetDateTime::parse(text, &Rfc3339)
         .ok()
-        .map(UtcDateTime::unix_timestamp)
+        .map(OffsetDateTime::unix_timestamp)
 }
 
 fn identity(key: &AccessKey) -> Identity {
@@ -536,9 +621,10 @@ fn rpc_string_to_sign<'p>(
     out
 }
 
-/// ACS3: `ACS3-HMAC-SHA256\n` + hex SHA-256 of the canonical request. `header_values` returns
-/// every value of one header (looked up without regard to case).
+/// ACS3: the algorithm's name, `\n`, and the hex of its hash of the canonical request.
+/// `header_values` returns every value of one header (looked up without regard to case).
 fn acs3_string_to_sign<'v>(
+    algorithm: Acs3Algorithm,
     method: &str,
     path: &str,
     query: &[(String, String)],
@@ -575,11 +661,11 @@ fn acs3_string_to_sign<'v>(
     canonical.push_str(signed_headers);
     canonical.push('\n');
     canonical.push_str(body_hash);
-    format!("{ACS3_ALGORITHM}\n{}", sha256_hex(canonical.as_bytes()))
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    format!(
+        "{}\n{}",
+        algorithm.name(),
+        algorithm.hash_hex(canonical.as_bytes())
+    )
 }
 
 /// An HMAC keyed with `key`.
@@ -598,11 +684,6 @@ fn rpc_mac(secret: &str, string_to_sign: &str) -> HmacSha1 {
     key.push_str(secret);
     key.push('&');
     keyed_mac::<HmacSha1>(key.as_bytes()).chain_update(string_to_sign)
-}
-
-/// ACS3: HMAC-SHA256 keyed with the bare secret.
-fn acs3_mac(secret: &str, string_to_sign: &str) -> HmacSha256 {
-    keyed_mac::<HmacSha256>(secret.as_bytes()).chain_update(string_to_sign)
 }
 
 /// Signs an RPC request the way the classic SDKs do: replaces any of `AccessKeyId`,
@@ -642,12 +723,33 @@ pub fn sign_rpc(
     params.push(("Signature".to_owned(), signature));
 }
 
-/// Signs an ACS3-HMAC-SHA256 request to path `/` the way Node Tea does. `headers` must already
-/// hold `host`, `x-acs-action`, `x-acs-version`, `x-acs-date` and `x-acs-signature-nonce`; this
-/// replaces any `x-acs-content-sha256` and `Authorization`, adds `x-acs-content-sha256` (of
-/// `body`), then `Authorization` signing `host`, `content-type` (when present) and every
-/// `x-acs-*` header.
+/// Signs an ACS3-HMAC-SHA256 request to path `/` the way Node Tea does; see [`sign_acs3_with`].
 pub fn sign_acs3(
+    method: &str,
+    query: &[(String, String)],
+    headers: &mut Vec<(String, String)>,
+    body: &[u8],
+    access_key_id: &str,
+    secret: &str,
+) {
+    sign_acs3_with(
+        Acs3Algorithm::HmacSha256,
+        method,
+        query,
+        headers,
+        body,
+        access_key_id,
+        secret,
+    );
+}
+
+/// Signs an ACS3 request to path `/` the way Node Tea does. `headers` must already hold
+/// `host`, `x-acs-action`, `x-acs-version`, `x-acs-date` and `x-acs-signature-nonce`; this
+/// replaces any `x-acs-content-sha256` and `Authorization`, adds `x-acs-content-sha256` (the
+/// algorithm's hash of `body`), then `Authorization` signing `host`, `content-type` (when
+/// present) and every `x-acs-*` header.
+pub fn sign_acs3_with(
+    algorithm: Acs3Algorithm,
     method: &str,
     query: &[(String, String)],
     headers: &mut Vec<(String, String)>,
@@ -659,7 +761,7 @@ pub fn sign_acs3(
         !name.eq_ignore_ascii_case(HEADER_CONTENT_SHA256)
             && !name.eq_ignore_ascii_case("authorization")
     });
-    let body_hash = sha256_hex(body);
+    let body_hash = algorithm.hash_hex(body);
     headers.push((HEADER_CONTENT_SHA256.to_owned(), body_hash.clone()));
 
     let mut names: Vec<String> = headers
@@ -674,6 +776,7 @@ pub fn sign_acs3(
     let string_to_sign = {
         let headers = &*headers;
         acs3_string_to_sign(
+            algorithm,
             &method.to_ascii_uppercase(),
             "/",
             query,
@@ -688,11 +791,12 @@ pub fn sign_acs3(
             &body_hash,
         )
     };
-    let signature = hex::encode(acs3_mac(secret, &string_to_sign).finalize().into_bytes());
+    let signature = hex::encode(algorithm.mac(secret, &string_to_sign));
     headers.push((
         "Authorization".to_owned(),
         format!(
-            "{ACS3_ALGORITHM} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}"
+            "{} Credential={access_key_id},SignedHeaders={signed_headers},Signature={signature}",
+            algorithm.name()
         ),
     ));
 }

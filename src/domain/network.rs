@@ -823,7 +823,7 @@ mod tests {
         assert!(!vpc.contains(Cidr::parse("10.0.0.0/24").unwrap()));
         assert_eq!(a.to_string(), "172.16.1.0/24");
         assert_eq!(a.host(0).to_string(), "172.16.1.1");
-        assert_eq!(a.host(251).to_string(), "172.16.1.1");
+        assert_eq!(a.host(252).to_string(), "172.16.1.1");
         for bad in [
             "172.16.1.1/24",
             "172.16.0.0",

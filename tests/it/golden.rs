@@ -117,6 +117,11 @@ async fn start_instance_bodies_match_the_documented_examples() {
         )
         .await;
     check("start_instance_not_found.xml", &masked(&err_xml));
+    // One declaration for success and error XML alike, as the gateway writes it.
+    let declaration = r#"<?xml version="1.0" encoding="UTF-8"?>"#;
+    for body in [&xml.body, &err_xml.body] {
+        assert!(body.starts_with(declaration), "{body}");
+    }
 }
 
 #[tokio::test]

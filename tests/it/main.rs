@@ -15,4 +15,6 @@ mod otc;
 mod persistence;
 mod protocol;
 mod replication;
+mod response_fields;
 mod scope;
+mod wire_fidelity;

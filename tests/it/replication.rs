@@ -416,14 +416,22 @@ async fn ecs_dialect_follows_the_seed_documents() {
     );
 
     let start = [("RegionId", HZ.0), ("ReplicaPairId", id.as_str())];
-    s.ecs("StartDiskReplicaPair", &start[..1])
+    let e = s
+        .ecs("StartDiskReplicaPair", &start[..1])
         .await
         .err(400, "IncompleteParamter");
+    assert_eq!(
+        e["Message"],
+        "Some fields can not be null in this request. ReplicaPairId is null."
+    );
     let e = s
         .ecs("StartDiskReplicaPair", &start[1..])
         .await
         .err(400, "IncompleteParamter");
-    assert_eq!(e["Message"], "Some fields can not be null in this request.");
+    assert_eq!(
+        e["Message"],
+        "Some fields can not be null in this request. RegionId is null."
+    );
     s.ecs(
         "StartDiskReplicaPair",
         &[("RegionId", "xx"), ("ReplicaPairId", &id)],

@@ -51,8 +51,9 @@ NOT_FOR_STANDBY = (403, "OperationDenied.OperateNotAllowedForStandby",
 STANDBY_ATTACHED = (400, "OperationDenied.StandbyDeviceAttached", "The secondary disk is attached.")
 TOKEN_MISMATCH = (400, "IdempotentParameterMismatch",
                   "The specified parameter has changed while using an already used clientToken.")
-# The seed documents' answer for a missing field (seeds 001) in the ECS dialect.
-INCOMPLETE = (400, "IncompleteParamter", "Some fields can not be null in this request.")
+# The seed documents' answer for a missing field (seeds 001) in the ECS dialect, naming the field.
+def incomplete(name: str) -> tuple:
+    return (400, "IncompleteParamter", f"Some fields can not be null in this request. {name} is null.")
 
 
 def snake(name: str) -> str:
@@ -96,7 +97,7 @@ class Replica:
     def missing(self, name: str) -> tuple:
         """The answer to a missing required parameter in this dialect."""
         if self.dialect == "ecs":
-            return INCOMPLETE
+            return incomplete(name)
         return (400, f"Missing{name}", f"{name} is mandatory for this action.")
 
     # -- pairs ---------------------------------------------------------------------------------

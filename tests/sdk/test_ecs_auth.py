@@ -14,8 +14,9 @@ STS_PREFIX = "Specified signature is not matched with our calculation. server st
 KEY_NOT_FOUND = (404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
 INSTANCE_NOT_FOUND = (404, "InvalidInstanceId.NotFound", "The specified InstanceId does not exist.")
 
-# every way the suite can reach the emulator through an SDK
-CLIENTS = ["classic", "tea-acs3", "tea-v2"]
+# every way the suite can reach the emulator through an SDK (tea-sm3: the Tea client's
+# signatureAlgorithm setting ACS3-HMAC-SM3)
+CLIENTS = ["classic", "tea-acs3", "tea-sm3", "tea-v2"]
 
 
 def client_api(kind, server, key_id=sc.KEY_ID, secret=sc.KEY_SECRET, region=sc.DEFAULT_REGION):
@@ -23,6 +24,8 @@ def client_api(kind, server, key_id=sc.KEY_ID, secret=sc.KEY_SECRET, region=sc.D
         return sc.ClassicEcs(server, region, key_id, secret)
     if kind == "tea-acs3":
         return sc.TeaEcs(server, region, key_id, secret)
+    if kind == "tea-sm3":
+        return sc.TeaEcs(server, region, key_id, secret, signature_algorithm="ACS3-HMAC-SM3")
     if kind == "tea-v2":
         return sc.TeaEcs(server, region, key_id, secret, signature_algorithm="v2")
     raise ValueError(kind)
@@ -108,7 +111,8 @@ def test_strict_wrong_secret_classic(strict):
     assert (err.status, err.code) == (400, "InvalidAccessKeySecret"), err
 
 
-@pytest.mark.parametrize("kind,algorithm", [("tea-acs3", "ACS3-HMAC-SHA256\n"), ("tea-v2", "POST&%2F&")])
+@pytest.mark.parametrize("kind,algorithm", [("tea-acs3", "ACS3-HMAC-SHA256\n"), ("tea-sm3", "ACS3-HMAC-SM3\n"),
+                                            ("tea-v2", "POST&%2F&")])
 def test_strict_wrong_secret_tea(strict, kind, algorithm):
     api = client_api(kind, strict, sc.KEY_ID, "WrongSecret")
     err = expect_error(lambda: api.start_instance(STOPPED))
@@ -271,3 +275,15 @@ def test_strict_tea_endpoint_with_scheme_and_no_protocol(strict):
     resp = client.start_instance(models.StartInstanceRequest(instance_id=STOPPED))
     assert resp.status_code == 200
     assert sc.status_of(client_api("classic", strict), STOPPED) == "Running"
+
+
+@pytest.mark.parametrize("fraction", [".708", ".123456789", ""], ids=["ms", "ns", "plain"])
+@pytest.mark.parametrize("zone", ["Z", "+00:00"])
+def test_strict_timestamp_forms_published_clients_send(strict, fraction, zone):
+    """Node aliyun-sdk sends milliseconds, a Rust SDK crate nanoseconds, isoformat() writes +00:00."""
+    base = sc.utc_timestamp(-5)[:-1]
+    resp = strict.signed_rpc("DescribeRegions", {"RegionId": "cn-hangzhou"}, timestamp=base + fraction + zone)
+    assert resp.status == 200, resp.body
+    stale = sc.utc_timestamp(-3600)[:-1] + fraction + zone
+    resp = strict.signed_rpc("DescribeRegions", {"RegionId": "cn-hangzhou"}, timestamp=stale)
+    assert (resp.status, resp.json()["Code"]) == (400, "InvalidTimeStamp.Expired")

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::blanks;
+use super::documented::{documented, WithBlanks};
 use super::{ecs, unexpected, Action, Paging, RpcAction};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::params::Params;
@@ -121,7 +123,7 @@ pub(super) struct DescribeZonesResponse {
 #[derive(Serialize)]
 pub(super) struct ZoneSet {
     #[serde(rename = "Zone")]
-    zone: Vec<ZoneView>,
+    zone: Vec<WithBlanks<ZoneView>>,
 }
 
 #[derive(Serialize)]
@@ -178,6 +180,8 @@ impl RpcAction for DescribeZones {
     fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeZonesResponse> {
         let catalog = catalog(&answer)?;
         let region = vocab::offered_region(catalog, &self.region_id)?;
+        // Verbose=false leaves out the Available* lists, the documented ones included.
+        let zone_blanks = if self.verbose { blanks::ZONE } else { &[] };
         let zone = region
             .zones
             .iter()
@@ -204,6 +208,7 @@ impl RpcAction for DescribeZones {
                         .collect(),
                 }),
             })
+            .map(|view| documented(view, zone_blanks))
             .collect();
         Ok(DescribeZonesResponse {
             zones: ZoneSet { zone },
@@ -234,7 +239,7 @@ pub(super) struct DescribeImagesResponse {
 #[derive(Serialize)]
 pub(super) struct ImageSet {
     #[serde(rename = "Image")]
-    image: Vec<ImageView>,
+    image: Vec<WithBlanks<ImageView>>,
 }
 
 #[derive(Serialize)]
@@ -285,7 +290,7 @@ impl RpcAction for DescribeImages {
     fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeImagesResponse> {
         let catalog = catalog(&answer)?;
         vocab::offered_region(catalog, &self.region_id)?;
-        let matched: Vec<ImageView> = catalog
+        let matched: Vec<WithBlanks<ImageView>> = catalog
             .images
             .iter()
             .filter(|i| {
@@ -322,6 +327,7 @@ impl RpcAction for DescribeImages {
                 creation_time: "2024-08-19T00:00:00Z",
                 description: String::new(),
             })
+            .map(|view| documented(view, blanks::IMAGE))
             .collect();
         let total = matched.len();
         let (page, _) = self.paging.page(matched);
@@ -351,7 +357,7 @@ pub(super) struct DescribeInstanceTypesResponse {
 #[derive(Serialize)]
 pub(super) struct TypeSet {
     #[serde(rename = "InstanceType")]
-    instance_type: Vec<TypeView>,
+    instance_type: Vec<WithBlanks<TypeView>>,
 }
 
 #[derive(Serialize)]
@@ -386,7 +392,7 @@ impl RpcAction for DescribeInstanceTypes {
     }
     fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeInstanceTypesResponse> {
         let catalog = catalog(&answer)?;
-        let matched: Vec<TypeView> = catalog
+        let matched: Vec<WithBlanks<TypeView>> = catalog
             .instance_types
             .iter()
             .filter(|t| self.types.is_empty() || self.types.contains(&t.id))
@@ -400,6 +406,7 @@ impl RpcAction for DescribeInstanceTypes {
                 disk_quantity: 17,
                 eni_quantity: 3,
             })
+            .map(|view| documented(view, blanks::INSTANCE_TYPE))
             .collect();
         let (page, next) = self.paging.page(matched);
         Ok(DescribeInstanceTypesResponse {

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::blanks;
+use super::documented::{documented, WithBlanks};
 use super::instance::done_action;
 use super::{ecs, ecs_seconds, unexpected, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
@@ -163,7 +165,11 @@ impl RpcAction for DescribeDisks {
             page_size: self.paging.size,
             next_token: self.paging.next_token(page.total),
             disks: DiskSet {
-                disk: page.items.into_iter().map(DiskView::of).collect(),
+                disk: page
+                    .items
+                    .into_iter()
+                    .map(|d| documented(DiskView::of(d), blanks::DISK))
+                    .collect(),
             },
         })
     }
@@ -182,7 +188,7 @@ pub(super) struct DescribeDisksResponse<'s> {
 #[derive(Serialize)]
 pub(super) struct DiskSet<'s> {
     #[serde(rename = "Disk")]
-    disk: Vec<DiskView<'s>>,
+    disk: Vec<WithBlanks<DiskView<'s>>>,
 }
 
 #[derive(Serialize)]
@@ -219,8 +225,8 @@ struct DiskView<'s> {
     kind: &'static str,
     category: &'s str,
     size: u32,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    performance_level: Option<&'s str>,
+    /// Empty for the categories that have no performance levels.
+    performance_level: &'s str,
     instance_id: &'s str,
     device: &'s str,
     portable: bool,
@@ -258,7 +264,7 @@ impl<'s> DiskView<'s> {
             kind: if d.is_system() { "system" } else { "data" },
             category: &d.category,
             size: d.size,
-            performance_level: d.performance_level.as_deref(),
+            performance_level: d.performance_level.as_deref().unwrap_or_default(),
             instance_id: att.map_or("", |a| a.instance_id.as_str()),
             device: att.map_or("", |a| a.device.as_str()),
             portable: !d.is_system(),

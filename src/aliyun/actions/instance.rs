@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use super::blanks;
+use super::documented::{documented, WithBlanks};
 use super::{ecs, ecs_minutes, unexpected, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::names;
@@ -277,7 +279,7 @@ impl RpcAction for DescribeInstances {
                 instance: page
                     .items
                     .into_iter()
-                    .map(|i| InstanceView::of(i, catalog))
+                    .map(|i| documented(InstanceView::of(i, catalog), blanks::INSTANCE))
                     .collect(),
             },
         })
@@ -297,7 +299,7 @@ pub(super) struct DescribeInstancesResponse<'s> {
 #[derive(Serialize)]
 pub(super) struct InstanceSet<'s> {
     #[serde(rename = "Instance")]
-    instance: Vec<InstanceView<'s>>,
+    instance: Vec<WithBlanks<InstanceView<'s>>>,
 }
 
 #[derive(Serialize)]

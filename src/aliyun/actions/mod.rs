@@ -5,8 +5,10 @@
 //! needs), declares the domain `Op` it is, and encodes the domain's `Answer`. Families keep their
 //! DTOs and rows in their own files.
 
+mod blanks;
 mod catalog;
 mod disk;
+mod documented;
 mod instance;
 mod network;
 mod replica_group;

@@ -52,6 +52,21 @@ pub(super) fn need(p: &Params, name: &str) -> Result<String, ApiError> {
         .ok_or_else(|| ApiError::replica_missing(p.dialect, name))
 }
 
+/// CreateDiskReplicaPair's region: `RegionId`, or in EBS `SourceRegionId`, which the first
+/// EBS Tea SDK (alibabacloud-ebs20210730 1.0.x) sends instead of it. Both given must agree.
+fn source_region(p: &Params) -> Result<String, ApiError> {
+    let alias = if p.dialect == Dialect::Ebs {
+        p.string("SourceRegionId")
+    } else {
+        None
+    };
+    match (p.string("RegionId"), alias) {
+        (Some(region), Some(alias)) if region != alias => Err(p.invalid("SourceRegionId")),
+        (Some(region), _) | (None, Some(region)) => Ok(region),
+        (None, None) => need(p, "RegionId"),
+    }
+}
+
 /// RPO: only 900 seconds is offered.
 pub(super) fn rpo(p: &Params) -> Result<Option<i64>, ApiError> {
     p.int("RPO", 900, 900)
@@ -182,7 +197,7 @@ impl RpcAction for CreateDiskReplicaPair {
                 need(p, name).map(Some)
             }
         };
-        let region_id = need(p, "RegionId")?;
+        let region_id = source_region(p)?;
         let source_zone_id = zone("SourceZoneId")?;
         let disk_id = need(p, "DiskId")?;
         let destination_region_id = need(p, "DestinationRegionId")?;

@@ -1,0 +1,455 @@
+//! Response shapes: every served ECS and EBS operation answers with exactly the documented field set (tests/fixtures/response-fields.json, generated from the Tea SDK models), recursively, list items included.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::common::replica::{essd, new_group, new_pair, pair_op, HZ, SH};
+use crate::common::{default_server, Server, EBS};
+
+/// The fixture: `product/Action` to the documented schema of its JSON body.
+fn fixture() -> BTreeMap<String, Value> {
+    let text = include_str!("../fixtures/response-fields.json");
+    serde_json::from_str(text).expect("tests/fixtures/response-fields.json is JSON")
+}
+
+/// Operations served but absent from the Tea models: the ECS dialect of the disk-replica
+/// operations exists only in the seed documents, whose examples the golden files pin.
+fn not_in_the_models(product: &str, action: &str) -> bool {
+    product == "ecs" && action.contains("DiskReplica")
+}
+
+/// Documented fields that are returned only in some cases, with why they are absent here.
+const CONDITIONAL: &[(&str, &str)] = &[
+    // Returned for subscriptions only (the test creates pay-as-you-go resources).
+    ("ecs/CreateDisk", "OrderId"),
+    ("ecs/RunInstances", "OrderId"),
+    ("ecs/RunInstances", "TradePrice"),
+    ("ebs/CreateDiskReplicaPair", "OrderId"),
+    ("ebs/DescribeDiskReplicaPairs", "ReplicaPairs[].ExpiredTime"),
+    // Absent until a copy has completed: Terraform waits on it (README, Replication).
+    (
+        "ebs/DescribeDiskReplicaPairs",
+        "ReplicaPairs[].LastRecoverPoint",
+    ),
+    (
+        "ebs/DescribeDiskReplicaGroups",
+        "ReplicaGroups[].LastRecoverPoint",
+    ),
+    ("ebs/DescribeDiskReplicaPairProgress", "RecoverPoint"),
+];
+
+/// Fields served beyond the documented set (README says why).
+const EXTRAS: &[(&str, &str)] = &[(
+    "ebs/DescribeDiskReplicaPairs",
+    "ReplicaPairs[].ReplicationProgress",
+)];
+
+/// Where `served` departs from `schema`, one line per field, paths like
+/// `Instances.Instance[].EipAddress.IpAddress`. Lists are checked item by item; an empty list
+/// is recorded in `unchecked` (its items' shape cannot be seen).
+fn compare(
+    schema: &Value,
+    served: &Value,
+    path: &str,
+    out: &mut Vec<String>,
+    unchecked: &mut Vec<String>,
+) {
+    let kind = |v: &Value| match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    };
+    match schema {
+        Value::Object(fields) => {
+            let Value::Object(got) = served else {
+                out.push(format!(
+                    "{path}: documented object, served {}",
+                    kind(served)
+                ));
+                return;
+            };
+            for (name, sub) in fields {
+                let at = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                match got.get(name) {
+                    None => out.push(format!("missing {at}")),
+                    Some(v) => compare(sub, v, &at, out, unchecked),
+                }
+            }
+            for name in got.keys().filter(|k| !fields.contains_key(*k)) {
+                let at = if path.is_empty() {
+                    name.clone()
+                } else {
+                    format!("{path}.{name}")
+                };
+                out.push(format!("undocumented {at}"));
+            }
+        }
+        Value::Array(item) => {
+            let Value::Array(items) = served else {
+                out.push(format!("{path}: documented list, served {}", kind(served)));
+                return;
+            };
+            if items.is_empty() && item[0].is_object() {
+                unchecked.push(path.to_owned());
+            }
+            for v in items {
+                compare(&item[0], v, &format!("{path}[]"), out, unchecked);
+            }
+        }
+        Value::String(scalar) => {
+            let ok = match (scalar.as_str(), served) {
+                ("map", _) => true,
+                ("number", Value::Number(_)) => true,
+                (want, v) => want == kind(v),
+            };
+            if !ok {
+                out.push(format!(
+                    "{path}: documented {scalar}, served {}",
+                    kind(served)
+                ));
+            }
+        }
+        other => out.push(format!("{path}: bad fixture entry {other}")),
+    }
+}
+
+/// One call per operation, in an order that leaves each one's list non-empty.
+async fn answers(s: &Server) -> BTreeMap<String, Value> {
+    let mut got = BTreeMap::new();
+    let mut put = |product: &str, action: &str, body: Value| {
+        got.insert(format!("{product}/{action}"), body);
+    };
+    let hz = [("RegionId", HZ.0)];
+    for action in ["DescribeRegions"] {
+        put("ecs", action, s.ecs(action, &[]).await.ok());
+    }
+    for action in ["DescribeZones", "DescribeImages", "DescribeInstanceStatus"] {
+        put("ecs", action, s.ecs(action, &hz).await.ok());
+    }
+    put(
+        "ecs",
+        "DescribeInstanceTypes",
+        s.ecs("DescribeInstanceTypes", &[]).await.ok(),
+    );
+
+    let run = s
+        .ecs(
+            "RunInstances",
+            &[
+                ("RegionId", HZ.0),
+                ("ZoneId", HZ.1),
+                ("ImageId", "ubuntu_22_04_x64_20G_alibase_20240710.vhd"),
+                ("InstanceType", "ecs.c7.large"),
+                ("SystemDisk.Category", "cloud_essd"),
+                ("Tag.1.Key", "env"),
+                ("Tag.1.Value", "test"),
+            ],
+        )
+        .await
+        .ok();
+    let instance = run["InstanceIdSets"]["InstanceIdSet"][0]
+        .as_str()
+        .expect("an instance id")
+        .to_owned();
+    put("ecs", "RunInstances", run);
+    s.advance(60.0).await;
+    put(
+        "ecs",
+        "DescribeInstances",
+        s.ecs("DescribeInstances", &hz).await.ok(),
+    );
+
+    let disk = s
+        .ecs(
+            "CreateDisk",
+            &[
+                ("RegionId", HZ.0),
+                ("ZoneId", HZ.1),
+                ("DiskCategory", "cloud_essd"),
+                ("Size", "40"),
+                ("Tag.1.Key", "team"),
+                ("Tag.1.Value", "a"),
+            ],
+        )
+        .await
+        .ok();
+    let disk_id = disk["DiskId"].as_str().expect("DiskId").to_owned();
+    put("ecs", "CreateDisk", disk);
+    s.advance(5.0).await;
+    let on = [
+        ("InstanceId", instance.as_str()),
+        ("DiskId", disk_id.as_str()),
+    ];
+    put("ecs", "AttachDisk", s.ecs("AttachDisk", &on).await.ok());
+    s.advance(5.0).await;
+    put(
+        "ecs",
+        "DescribeDisks",
+        s.ecs("DescribeDisks", &hz).await.ok(),
+    );
+    put("ecs", "DetachDisk", s.ecs("DetachDisk", &on).await.ok());
+    s.advance(5.0).await;
+    put(
+        "ecs",
+        "DeleteDisk",
+        s.ecs("DeleteDisk", &on[1..]).await.ok(),
+    );
+
+    let id = [("InstanceId", instance.as_str())];
+    put(
+        "ecs",
+        "RebootInstance",
+        s.ecs("RebootInstance", &id).await.ok(),
+    );
+    s.advance(60.0).await;
+    put("ecs", "StopInstance", s.ecs("StopInstance", &id).await.ok());
+    s.advance(60.0).await;
+    put(
+        "ecs",
+        "StartInstance",
+        s.ecs("StartInstance", &id).await.ok(),
+    );
+    s.advance(60.0).await;
+    put(
+        "ecs",
+        "DeleteInstance",
+        s.ecs(
+            "DeleteInstance",
+            &[("InstanceId", instance.as_str()), ("Force", "true")],
+        )
+        .await
+        .ok(),
+    );
+
+    // EBS: a pair and a group, driven through every state.
+    let (pair, _, _) = new_pair(s, EBS, HZ, SH, &[("Tag.1.Key", "k"), ("Tag.1.Value", "v")]).await;
+    let created = s
+        .ebs(
+            "CreateDiskReplicaPair",
+            &[
+                ("RegionId", HZ.0),
+                ("SourceZoneId", HZ.1),
+                ("DiskId", &essd(s, HZ).await),
+                ("DestinationRegionId", SH.0),
+                ("DestinationZoneId", SH.1),
+                ("DestinationDiskId", &essd(s, SH).await),
+            ],
+        )
+        .await
+        .ok();
+    put("ebs", "CreateDiskReplicaPair", created);
+    s.advance(5.0).await;
+    let group_created = s
+        .ebs(
+            "CreateDiskReplicaGroup",
+            &[
+                ("RegionId", HZ.0),
+                ("SourceZoneId", HZ.1),
+                ("DestinationRegionId", SH.0),
+                ("DestinationZoneId", SH.1),
+                ("Tag.1.Key", "k"),
+                ("Tag.1.Value", "v"),
+            ],
+        )
+        .await
+        .ok();
+    put("ebs", "CreateDiskReplicaGroup", group_created);
+    let group = new_group(s, HZ, SH, &[]).await;
+    s.advance(5.0).await;
+    let p = |action: &'static str, region: &'static str| {
+        let pair = pair.clone();
+        async move { pair_op(s, action, region, &pair).await.ok() }
+    };
+    put(
+        "ebs",
+        "StartDiskReplicaPair",
+        p("StartDiskReplicaPair", HZ.0).await,
+    );
+    s.advance(30.0).await;
+    put(
+        "ebs",
+        "DescribeDiskReplicaPairProgress",
+        p("DescribeDiskReplicaPairProgress", HZ.0).await,
+    );
+    put(
+        "ebs",
+        "StopDiskReplicaPair",
+        p("StopDiskReplicaPair", HZ.0).await,
+    );
+    s.advance(30.0).await;
+    put(
+        "ebs",
+        "ModifyDiskReplicaPair",
+        s.ebs(
+            "ModifyDiskReplicaPair",
+            &[
+                ("RegionId", HZ.0),
+                ("ReplicaPairId", &pair),
+                ("PairName", "renamed"),
+            ],
+        )
+        .await
+        .ok(),
+    );
+    put(
+        "ebs",
+        "FailoverDiskReplicaPair",
+        p("FailoverDiskReplicaPair", SH.0).await,
+    );
+    s.advance(30.0).await;
+    put(
+        "ebs",
+        "ReprotectDiskReplicaPair",
+        p("ReprotectDiskReplicaPair", SH.0).await,
+    );
+    s.advance(30.0).await;
+
+    // A second pair in a group, driven through the group.
+    let member = new_pair(s, EBS, HZ, SH, &[]).await.0;
+    let on_group = [("RegionId", HZ.0), ("ReplicaGroupId", group.as_str())];
+    let grouped = [
+        ("RegionId", HZ.0),
+        ("ReplicaGroupId", group.as_str()),
+        ("ReplicaPairId", member.as_str()),
+    ];
+    put(
+        "ebs",
+        "AddDiskReplicaPair",
+        s.ebs("AddDiskReplicaPair", &grouped).await.ok(),
+    );
+    let mut on_group_named = on_group.to_vec();
+    on_group_named.push(("GroupName", "renamed"));
+    put(
+        "ebs",
+        "ModifyDiskReplicaGroup",
+        s.ebs("ModifyDiskReplicaGroup", &on_group_named).await.ok(),
+    );
+    put(
+        "ebs",
+        "StartDiskReplicaGroup",
+        s.ebs("StartDiskReplicaGroup", &on_group).await.ok(),
+    );
+    s.advance(30.0).await;
+    put(
+        "ebs",
+        "DescribeDiskReplicaPairs",
+        s.ebs("DescribeDiskReplicaPairs", &hz).await.ok(),
+    );
+    put(
+        "ebs",
+        "DescribeDiskReplicaGroups",
+        s.ebs("DescribeDiskReplicaGroups", &hz).await.ok(),
+    );
+    put(
+        "ebs",
+        "StopDiskReplicaGroup",
+        s.ebs("StopDiskReplicaGroup", &on_group).await.ok(),
+    );
+    s.advance(30.0).await;
+    let on_group_sh = [("RegionId", SH.0), ("ReplicaGroupId", group.as_str())];
+    put(
+        "ebs",
+        "FailoverDiskReplicaGroup",
+        s.ebs("FailoverDiskReplicaGroup", &on_group_sh).await.ok(),
+    );
+    s.advance(30.0).await;
+    put(
+        "ebs",
+        "ReprotectDiskReplicaGroup",
+        s.ebs("ReprotectDiskReplicaGroup", &on_group_sh).await.ok(),
+    );
+    s.advance(30.0).await;
+    put(
+        "ebs",
+        "RemoveDiskReplicaPair",
+        s.ebs("RemoveDiskReplicaPair", &grouped).await.ok(),
+    );
+    put(
+        "ebs",
+        "DeleteDiskReplicaGroup",
+        s.ebs("DeleteDiskReplicaGroup", &on_group).await.ok(),
+    );
+    put(
+        "ebs",
+        "DeleteDiskReplicaPair",
+        p("DeleteDiskReplicaPair", HZ.0).await,
+    );
+    got
+}
+
+#[tokio::test]
+async fn every_served_operation_answers_the_documented_field_set() {
+    let s = default_server().await;
+    let fixture = fixture();
+    let served = s.control_get("/_emulator/actions").await;
+    let mut problems = Vec::new();
+    for row in served["actions"].as_array().expect("actions") {
+        let (product, action) = (
+            row["product"].as_str().unwrap_or(""),
+            row["action"].as_str().unwrap_or(""),
+        );
+        if row["dialect"] == "alibaba"
+            && !not_in_the_models(product, action)
+            && !fixture.contains_key(&format!("{product}/{action}"))
+        {
+            problems.push(format!("{product}/{action} is served but not in the fixture: add it to tests/fixtures/gen_response_fields.py and re-run it"));
+        }
+    }
+    let answers = answers(&s).await;
+    let mut unchecked = Vec::new();
+    for (op, schema) in &fixture {
+        let Some(body) = answers.get(op) else {
+            problems.push(format!("{op}: no call in this test"));
+            continue;
+        };
+        let mut out = Vec::new();
+        compare(schema, body, "", &mut out, &mut unchecked);
+        let allowed = |p: &String| {
+            CONDITIONAL
+                .iter()
+                .any(|(o, f)| o == op && *p == format!("missing {f}"))
+                || EXTRAS
+                    .iter()
+                    .any(|(o, f)| o == op && *p == format!("undocumented {f}"))
+        };
+        out.sort();
+        out.dedup();
+        problems.extend(
+            out.into_iter()
+                .filter(|p| !allowed(p))
+                .map(|p| format!("{op}: {p}")),
+        );
+    }
+    assert!(
+        problems.is_empty(),
+        "{} differences:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    // The lists the test itself fills must have been seen with items.
+    for list in [
+        "Instances.Instance",
+        "Disks.Disk",
+        "ReplicaPairs",
+        "ReplicaGroups",
+        "Regions.Region",
+        "Zones.Zone",
+        "Images.Image",
+        "InstanceTypes.InstanceType",
+        "InstanceStatuses.InstanceStatus",
+    ] {
+        assert!(
+            !unchecked.iter().any(|u| u == list),
+            "{list} was empty: {unchecked:?}"
+        );
+    }
+}
