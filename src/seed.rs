@@ -7,7 +7,9 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::aliyun::names;
 use crate::aliyun::vocab::{self, AliyunNaming};
+use crate::domain::attributes::MAX_USER_DATA;
 use crate::domain::billing::ChargeType;
 use crate::domain::disk::{DiskStatus, NewDisk};
 use crate::domain::instance::{Condition, InstanceStatus, NewInstance};
@@ -154,6 +156,15 @@ pub struct SeedInstance {
     /// Tags.
     #[serde(default)]
     pub tags: Vec<SeedTag>,
+    /// Host name (default: derived from the id).
+    #[serde(default)]
+    pub host_name: Option<String>,
+    /// Description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// User data, Base64 text as `DescribeUserData` answers it.
+    #[serde(default)]
+    pub user_data: Option<String>,
 }
 
 /// How a seeded instance is billed, as ECS spells it.
@@ -333,9 +344,32 @@ impl Seed {
                         instance_id: i.id.clone(),
                     });
                 }
+                let bad =
+                    |field: &str| Err(format!("seed instance {}: {field} is not valid", i.id));
+                if i.user_data
+                    .as_ref()
+                    .is_some_and(|u| u.len() > MAX_USER_DATA.div_ceil(3) * 4)
+                {
+                    return bad("user_data (at most 32 KiB once decoded)");
+                }
+                if i.host_name
+                    .as_deref()
+                    .is_some_and(|h| !names::is_host_name(h))
+                {
+                    return bad("host_name");
+                }
+                if i.description
+                    .as_deref()
+                    .is_some_and(|d| !names::is_description(d))
+                {
+                    return bad("description");
+                }
                 scope
                     .run_instance(&NewInstance {
                         id: Some(i.id.clone()),
+                        host_name: i.host_name.clone(),
+                        description: i.description.clone().unwrap_or_default(),
+                        user_data: i.user_data.clone(),
                         region_id: i.region_id.clone(),
                         zone_id: Some(i.zone_id.clone()),
                         image_id: i.image_id.clone().unwrap_or_else(|| default_image.clone()),

@@ -142,6 +142,28 @@ error_codes! {
     InstanceHasDataDisks => ("IncorrectInstanceStatus", 403, "The current status of the resource does not support this operation."),
 
     StatusNotFound => ("InvalidStatus.NotFound", 404, "The specified Status is not found."),
+    /// UserData longer than 32 KiB once decoded.
+    UserDataSizeExceeded => ("InvalidUserData.SizeExceeded", 400, "The specified parameter \"UserData\" exceeds the size."),
+    /// UserData that is not Base64.
+    UserDataNotBase64 => ("InvalidUserData.Base64FormatInvalid", 400, "The specified parameter UserData must be base64 encoded."),
+    /// A logon password outside the documented rules.
+    PasswordMalformed => ("InvalidPassword.Malformed", 400, "The specified parameter \"Password\" is not valid."),
+
+    // ---- ECS tags ----
+    /// A tag call naming a resource that does not exist in the region.
+    ResourceIdNotFound => ("InvalidResourceId.NotFound", 404, "The specified ResourceIds are not found in our records."),
+    /// A resource would carry more than 20 tags.
+    TagQuotaExceed => ("OperationDenied.QuotaExceed", 400, "The quota of tags on resource is beyond permitted range."),
+    /// More than 50 ResourceId.N.
+    NumberExceedResourceIds => ("NumberExceed.ResourceIds", 400, "The ResourceIds parameter's number is exceed , Valid : 50"),
+    /// More than 20 Tag.N or TagKey.N.
+    NumberExceedTags => ("NumberExceed.Tags", 400, "The Tags parameter's number is exceed , Valid : 20"),
+    /// The same key twice in one call.
+    DuplicateTagKey => ("Duplicate.TagKey", 400, "The Tag.N.Key contain duplicate key."),
+    TagKeyMalformed => ("InvalidTagKey.Malformed", 400, "The specified Tag.n.Key is not valid."),
+    TagValueMalformed => ("InvalidTagValue.Malformed", 400, "The specified Tag.n.Value is not valid."),
+    /// TagResources without any Tag.N.
+    MissingTags => ("MissingParameter.Tags", 404, "The parameter - Tags should not be null"),
 
     // ---- ECS regions / zones ----
     RegionNotFound => ("InvalidRegionId.NotFound", 404, "The specified RegionId does not exist."),

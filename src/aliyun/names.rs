@@ -42,6 +42,41 @@ pub fn is_host_name(s: &str) -> bool {
         })
 }
 
+/// A tag key: 1 to 128 characters, not starting with `aliyun` or `acs:`, without `http://` or
+/// `https://`.
+pub fn is_tag_key(s: &str) -> bool {
+    (1..=128).contains(&s.chars().count())
+        && !s.starts_with("aliyun")
+        && !s.starts_with("acs:")
+        && !s.contains("http://")
+        && !s.contains("https://")
+        && !s.chars().any(forbidden_in_xml)
+}
+
+/// A tag value: up to 128 characters (empty allowed), without `http://` or `https://`.
+pub fn is_tag_value(s: &str) -> bool {
+    s.chars().count() <= 128
+        && !s.contains("http://")
+        && !s.contains("https://")
+        && !s.chars().any(forbidden_in_xml)
+}
+
+/// A logon password: 8 to 30 characters from at least three of upper case, lower case,
+/// digits and the documented special characters.
+pub fn is_password(s: &str) -> bool {
+    const SPECIAL: &str = "()`~!@#$%^&*-_+=|{}[]:;'<>,.?/";
+    let classes = [
+        s.chars().any(|c| c.is_ascii_uppercase()),
+        s.chars().any(|c| c.is_ascii_lowercase()),
+        s.chars().any(|c| c.is_ascii_digit()),
+        s.chars().any(|c| SPECIAL.contains(c)),
+    ];
+    (8..=30).contains(&s.len())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || SPECIAL.contains(c))
+        && classes.iter().filter(|b| **b).count() >= 3
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,6 +152,26 @@ mod tests {
             &"h".repeat(65),
         ] {
             assert!(!is_host_name(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn tags_and_passwords() {
+        assert!(is_tag_key("env") && is_tag_key(&"k".repeat(128)));
+        for bad in ["", "aliyun-x", "acs:x", "a http://b", &"k".repeat(129)] {
+            assert!(!is_tag_key(bad), "{bad:?}");
+        }
+        assert!(is_tag_value("") && is_tag_value(&"v".repeat(128)));
+        assert!(!is_tag_value(&"v".repeat(129)) && !is_tag_value("https://x"));
+        assert!(is_password("Abcdef12") && is_password("abc-def-12"));
+        for bad in [
+            "Abc12",
+            "abcdefgh",
+            "Abcdefgh",
+            "Abcdef12 ",
+            &"Ab1".repeat(11),
+        ] {
+            assert!(!is_password(bad), "{bad:?}");
         }
     }
 }

@@ -82,6 +82,38 @@ pub fn offered(call: &Call, catalog: &Catalog) -> domain::Result<()> {
     }
 }
 
+/// The resource types ECS tag calls serve here (`instance`, `disk`).
+pub fn parse_ecs_tag_resource(s: &str) -> Option<Kind> {
+    match s {
+        "instance" => Some(Kind::Instance),
+        "disk" => Some(Kind::Disk),
+        _ => None,
+    }
+}
+
+/// The resource types EBS tag calls serve here (`diskreplicapair`, `diskreplicagroup`), in any
+/// letter case: the SDK documents lower case, Terraform sends `DiskReplicaPair`.
+pub fn parse_ebs_tag_resource(s: &str) -> Option<Kind> {
+    if s.eq_ignore_ascii_case("diskreplicapair") {
+        Some(Kind::ReplicaPair)
+    } else if s.eq_ignore_ascii_case("diskreplicagroup") {
+        Some(Kind::ReplicaGroup)
+    } else {
+        None
+    }
+}
+
+/// A tagged resource's type as both products' tag listings spell it.
+pub fn tag_resource(k: Kind) -> &'static str {
+    match k {
+        Kind::Instance => "instance",
+        Kind::Disk => "disk",
+        Kind::ReplicaPair => "diskreplicapair",
+        Kind::ReplicaGroup => "diskreplicagroup",
+        _ => "",
+    }
+}
+
 /// The status names of ECS instances.
 pub fn instance_status(s: InstanceStatus) -> &'static str {
     match s {
@@ -341,6 +373,11 @@ impl ApiError {
 fn not_found(kind: Kind, dialect: Dialect, op: Op) -> ApiError {
     use ErrorCode as C;
     let code = match (kind, dialect) {
+        (Kind::Instance | Kind::Disk, Dialect::Ecs)
+            if matches!(op, Op::TagResources | Op::UntagResources) =>
+        {
+            C::ResourceIdNotFound
+        }
         (Kind::Instance, _) if op == Op::CreateDisk => C::InstanceNotFoundInRecords,
         (Kind::Instance, _) => C::InstanceNotFound,
         (Kind::Disk, Dialect::Ecs) => C::DiskNotFound,
@@ -414,6 +451,8 @@ fn denial(d: Denial, dialect: Dialect, op: Op) -> ErrorCode {
         D::SizeNotSupported => C::SizeNotSupported,
         D::PerformanceLevelNotSupported => C::PerformanceLevelMalformed,
         D::OperationDenied => C::OperationDenied,
+        D::TagQuota if dialect == Dialect::Ecs => C::TagQuotaExceed,
+        D::TagQuota => C::QuotaExceed,
         D::StandbyDeviceAttached => C::StandbyDeviceAttached,
         D::ManualSyncLimit => C::ManualSyncLimit,
         D::NotAllowedForPrimary => C::OperateNotAllowedForPrimary,

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::attributes::{DiskChanges, InstanceChanges};
 use super::catalog::Catalog;
 use super::clock::Millis;
 use super::compute_query::{DiskListing, DiskQuery, InstanceQuery, StatusQuery};
@@ -20,6 +21,7 @@ use super::query::Page;
 use super::replica_group::{GroupChanges, NewGroup};
 use super::replica_pair::{NewPair, PairChanges};
 use super::replica_query::{GroupQuery, GroupRow, PairQuery, PairRow};
+use super::tagging::{TagQuery, TagRow, TagTarget};
 use super::tokens::{Fingerprint, RetryKey};
 use super::Kind;
 
@@ -218,6 +220,36 @@ pub enum Call {
         region_id: String,
         id: String,
     },
+    ModifyInstanceAttribute {
+        id: String,
+        changes: InstanceChanges,
+    },
+    #[serde(skip)]
+    DescribeInstanceAttribute {
+        id: String,
+    },
+    #[serde(skip)]
+    DescribeUserData {
+        region: String,
+        id: String,
+    },
+    /// One or more disks change alike.
+    ModifyDiskAttribute {
+        ids: Vec<String>,
+        changes: DiskChanges,
+    },
+    TagResources {
+        target: TagTarget,
+        tags: Vec<(String, String)>,
+    },
+    /// Removes the tags with these keys, or every tag with `all`.
+    UntagResources {
+        target: TagTarget,
+        keys: Vec<String>,
+        all: bool,
+    },
+    #[serde(skip)]
+    ListTagResources(TagQuery),
 }
 
 /// What a call answers. Describe pages borrow from the world: they are encoded before the
@@ -254,6 +286,12 @@ pub enum Answer<'s> {
     /// Security groups, with how many instances each holds.
     SecurityGroups(Page<(&'s SecurityGroup, usize)>),
     SecurityGroup(&'s SecurityGroup),
+    /// One instance.
+    Instance {
+        instance: &'s Instance,
+        catalog: &'s Catalog,
+    },
+    TagRows(Page<TagRow<'s>>),
 }
 
 impl Call {
@@ -307,6 +345,13 @@ impl Call {
             Self::AuthorizeSecurityGroup { .. } => Op::AuthorizeSecurityGroup,
             Self::DescribeSecurityGroups(_) => Op::DescribeSecurityGroups,
             Self::DescribeSecurityGroupAttribute { .. } => Op::DescribeSecurityGroupAttribute,
+            Self::ModifyInstanceAttribute { .. } => Op::ModifyInstanceAttribute,
+            Self::DescribeInstanceAttribute { .. } => Op::DescribeInstanceAttribute,
+            Self::DescribeUserData { .. } => Op::DescribeUserData,
+            Self::ModifyDiskAttribute { .. } => Op::ModifyDiskAttribute,
+            Self::TagResources { .. } => Op::TagResources,
+            Self::UntagResources { .. } => Op::UntagResources,
+            Self::ListTagResources(_) => Op::ListTagResources,
         }
     }
 
@@ -323,7 +368,20 @@ impl Call {
             Self::StartInstance { id, .. }
             | Self::StopInstance { id, .. }
             | Self::RebootInstance { id, .. }
-            | Self::DeleteInstance { id, .. } => one((Instance, id)),
+            | Self::DeleteInstance { id, .. }
+            | Self::ModifyInstanceAttribute { id, .. }
+            | Self::DescribeInstanceAttribute { id }
+            | Self::DescribeUserData { id, .. } => one((Instance, id)),
+            Self::ModifyDiskAttribute { ids, .. } => match ids.first() {
+                Some(id) => one((Disk, id)),
+                None => [None, None],
+            },
+            Self::TagResources { target, .. } | Self::UntagResources { target, .. } => {
+                match target.ids.first() {
+                    Some(id) => one((target.kind, id)),
+                    None => [None, None],
+                }
+            }
             Self::CreateDisk {
                 instance_id: Some(i),
                 ..
@@ -444,6 +502,11 @@ impl Call {
             Self::DescribePairs(q) => Some(&q.region_id),
             Self::DescribeGroups(q) => Some(&q.region_id),
             Self::DescribePairProgress { region, .. } => Some(region),
+            Self::DescribeUserData { region, .. } => Some(region),
+            Self::TagResources { target, .. } | Self::UntagResources { target, .. } => {
+                Some(&target.region_id)
+            }
+            Self::ListTagResources(q) => Some(&q.region_id),
             Self::StartPair { target, .. }
             | Self::ModifyPair { target, .. }
             | Self::ReprotectPair { target, .. }

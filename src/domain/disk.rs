@@ -85,6 +85,9 @@ pub struct Disk {
     pub attachment: Option<Attachment>,
     /// Released together with its instance.
     pub delete_with_instance: bool,
+    /// Its automatic snapshots are released with it.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub delete_auto_snapshot: bool,
     /// Encrypted.
     pub encrypted: bool,
     /// Creation time.
@@ -96,6 +99,15 @@ pub struct Disk {
     /// The last change made by a call (attach, detach, growth).
     #[serde(default)]
     pub touched_at: Option<Millis>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 impl Disk {
@@ -280,6 +292,7 @@ impl Scope<'_> {
             system_for: spec.system_for.clone(),
             attachment: None,
             delete_with_instance: spec.delete_with_instance,
+            delete_auto_snapshot: true,
             encrypted: spec.encrypted,
             created_at: now,
             detached_at: None,

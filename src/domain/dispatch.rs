@@ -169,6 +169,27 @@ impl<'a> Scope<'a> {
             | Call::AuthorizeSecurityGroup { .. }
             | Call::DescribeSecurityGroups(_)
             | Call::DescribeSecurityGroupAttribute { .. }) => self.apply_network(net, key),
+            Call::ModifyInstanceAttribute { id, changes } => {
+                done(self.modify_instance_attribute(&id, &changes))
+            }
+            Call::DescribeInstanceAttribute { id } => {
+                let catalog = self.catalog;
+                let instance = self.instance(&id)?;
+                Ok(Answer::Instance { instance, catalog })
+            }
+            Call::DescribeUserData { region, id } => {
+                let catalog = self.catalog;
+                let instance = self.instance_in(&region, &id)?;
+                Ok(Answer::Instance { instance, catalog })
+            }
+            Call::ModifyDiskAttribute { ids, changes } => {
+                done(self.modify_disk_attribute(&ids, &changes))
+            }
+            Call::TagResources { target, tags } => done(self.tag_resources(&target, &tags)),
+            Call::UntagResources { target, keys, all } => {
+                done(self.untag_resources(&target, &keys, all))
+            }
+            Call::ListTagResources(q) => self.list_tag_resources(&q).map(Answer::TagRows),
         }
     }
 

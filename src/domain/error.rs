@@ -115,6 +115,9 @@ pub enum Denial {
     CidrOverlap,
     /// The security group holds as many rules as it may.
     RuleLimit,
+    // tags
+    /// A resource would carry more tags than allowed.
+    TagQuota,
 }
 
 /// Everything a domain operation can fail with.

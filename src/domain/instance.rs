@@ -134,6 +134,9 @@ pub struct Instance {
     pub tags: Vec<(String, String)>,
     /// Seeded failure conditions.
     pub conditions: BTreeSet<Condition>,
+    /// User data, as the Base64 text the caller sent (empty when none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub user_data: String,
 }
 
 impl Instance {
@@ -193,6 +196,12 @@ pub struct NewInstance {
     pub status: Option<InstanceStatus>,
     /// A fixed id (seeds); otherwise generated.
     pub id: Option<String>,
+    /// User data (Base64 text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_data: Option<String>,
+    /// Created Stopped (Pending → Stopped) rather than started (the older single create).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stay_stopped: bool,
 }
 
 impl Scope<'_> {
@@ -332,8 +341,9 @@ impl Scope<'_> {
         self.transition(id, InstanceOp::Reboot)
     }
 
-    /// Delete: a Stopped instance (any status with `force`) is removed; its system disk and the
-    /// data disks marked delete-with-instance go with it, other disks become Available.
+    /// Delete: a Stopped instance (any status with `force`) is removed; the disks marked
+    /// delete-with-instance (the system disk unless changed) go with it, the others become
+    /// Available data disks.
     ///
     /// # Errors
     /// NotFound, a seeded condition, IncorrectStatus; `DryRun` when every check passed.
@@ -358,10 +368,11 @@ impl Scope<'_> {
                 .account
                 .disks
                 .get(&disk_id)
-                .is_some_and(|d| d.delete_with_instance || d.is_system());
+                .is_some_and(|d| d.delete_with_instance);
             if gone {
                 self.remove_disk(&disk_id);
             } else if let Some(d) = self.account.disks.get_mut(&disk_id) {
+                d.system_for = None;
                 d.attachment = None;
                 d.detached_at = Some(now);
                 d.life = Lifecycle::new(DiskStatus::Available, now);
@@ -405,6 +416,13 @@ impl Scope<'_> {
         let mut life = Lifecycle::new(S::Pending, now);
         match spec.status {
             Some(s) => life = Lifecycle::new(s, now),
+            None if spec.stay_stopped => {
+                life.begin(
+                    now,
+                    S::Pending,
+                    &[(self.durations.instance_pending, S::Stopped)],
+                );
+            }
             None => life.begin(
                 now,
                 S::Pending,
@@ -435,6 +453,7 @@ impl Scope<'_> {
             security_group_ids: spec.security_group_ids.clone(),
             tags: spec.tags.clone(),
             conditions: spec.conditions.clone(),
+            user_data: spec.user_data.clone().unwrap_or_default(),
         };
         inst.settle(now);
         if inst.status() == S::Running {

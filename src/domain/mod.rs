@@ -7,6 +7,7 @@
 //! state serializes as a [`Snapshot`].
 
 pub mod attachment;
+pub mod attributes;
 pub mod billing;
 pub mod call;
 pub mod catalog;
@@ -35,6 +36,7 @@ pub mod replica_query;
 pub mod replica_site;
 pub mod replica_sync;
 pub mod status;
+pub mod tagging;
 pub mod tokens;
 pub mod world;
 

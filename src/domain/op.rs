@@ -63,6 +63,15 @@ pub enum Op {
     AuthorizeSecurityGroup,
     DescribeSecurityGroups,
     DescribeSecurityGroupAttribute,
+    // attributes
+    ModifyInstanceAttribute,
+    DescribeInstanceAttribute,
+    DescribeUserData,
+    ModifyDiskAttribute,
+    // tags
+    TagResources,
+    UntagResources,
+    ListTagResources,
 }
 
 impl Op {
@@ -84,6 +93,9 @@ impl Op {
                 | Self::DescribeVSwitches
                 | Self::DescribeSecurityGroups
                 | Self::DescribeSecurityGroupAttribute
+                | Self::DescribeInstanceAttribute
+                | Self::DescribeUserData
+                | Self::ListTagResources
         )
     }
 

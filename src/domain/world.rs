@@ -21,8 +21,12 @@ use super::replica::Replication;
 use super::tokens::{RetryKey, Tokens};
 use super::{Error, Result};
 
-/// The version of the [`Snapshot`] document this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The version of the [`Snapshot`] document this build writes. Version 2 added user data, tag
+/// and attribute fields (all optional), so version 1 documents are read as well.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest document version this build reads.
+pub const OLDEST_FORMAT_VERSION: u32 = 1;
 
 /// One account's resources.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -119,9 +123,9 @@ impl Snapshot {
                 self.format_version
             ));
         }
-        if self.format_version != FORMAT_VERSION {
+        if self.format_version < OLDEST_FORMAT_VERSION {
             return bad(format!(
-                "format_version {} is not {FORMAT_VERSION}",
+                "format_version {} is older than {OLDEST_FORMAT_VERSION}, the oldest this build reads",
                 self.format_version
             ));
         }
@@ -277,11 +281,11 @@ impl Cloud {
     /// Replaces the world's state with a document's, rebuilding every index.
     ///
     /// # Errors
-    /// A document of another format version.
+    /// A document of a format version this build does not read.
     pub fn restore(&mut self, snapshot: Snapshot) -> Result<()> {
-        if snapshot.format_version != FORMAT_VERSION {
+        if !(OLDEST_FORMAT_VERSION..=FORMAT_VERSION).contains(&snapshot.format_version) {
             return Err(Error::Internal(format!(
-                "format_version {} is not {FORMAT_VERSION}",
+                "format_version {} is not one this build reads ({OLDEST_FORMAT_VERSION} to {FORMAT_VERSION})",
                 snapshot.format_version
             )));
         }

@@ -196,7 +196,7 @@ async fn state_export_and_import_round_trip() {
     let (pair, ..) = new_pair(&s, EBS, HZ, SH, &[]).await;
     let disk = create_disk(&s).await;
     let doc = s.control_ok("GET", "/_emulator/state", None).await;
-    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["format_version"], 2);
     let before = pair_and_disks(&s, &pair).await;
     s.control_ok("POST", "/_emulator/reset", None).await;
     assert!(!disk_ids(&s, "cn-hangzhou").await.contains(&disk));

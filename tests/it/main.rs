@@ -1,5 +1,6 @@
 //! The one integration-test binary: every test drives a real server over TCP on 127.0.0.1:0.
 
+mod attributes;
 mod common;
 mod connections;
 mod control;
@@ -17,4 +18,5 @@ mod protocol;
 mod replication;
 mod response_fields;
 mod scope;
+mod tags;
 mod wire_fidelity;

@@ -199,3 +199,64 @@ async fn a_graceful_stop_keeps_everything_and_a_torn_tail_is_ignored() {
     drop(proc);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The attribute and tag calls are replayed from the log: user data, a new name, tags and a
+/// disk flag survive `kill -9`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn attribute_and_tag_changes_survive_kill_9() {
+    let dir = temp_dir("attributes");
+    let client = reqwest::Client::new();
+    let get = |base: &str, query: &str| {
+        let url = format!("{base}/?Version=2014-05-26&RegionId=cn-hangzhou&{query}");
+        let client = client.clone();
+        async move {
+            let text = client.get(url).send().await.unwrap().text().await.unwrap();
+            serde_json::from_str::<Value>(&text).unwrap()
+        }
+    };
+    let mut proc = start(&dir, &[]);
+    until_ready(&client, &proc.base).await;
+    let base = proc.base.clone();
+    let v = get(&base, "Action=CreateInstance&ImageId=ubuntu_22_04_x64_20G_alibase_20240710.vhd&InstanceType=ecs.g7.large&UserData=aGVsbG8%3D").await;
+    let id = v["InstanceId"].as_str().expect("InstanceId").to_owned();
+    let v = get(
+        &base,
+        &format!("Action=ModifyInstanceAttribute&InstanceId={id}&InstanceName=kept-name"),
+    )
+    .await;
+    assert!(v.get("Code").is_none(), "{v}");
+    let v = get(&base, &format!("Action=TagResources&ResourceType=instance&ResourceId.1={id}&Tag.1.Key=env&Tag.1.Value=prod")).await;
+    assert!(v.get("Code").is_none(), "{v}");
+    let v = get(&base, &format!("Action=DescribeDisks&InstanceId={id}")).await;
+    let disk = v["Disks"]["Disk"][0]["DiskId"].as_str().unwrap().to_owned();
+    let v = get(
+        &base,
+        &format!("Action=ModifyDiskAttribute&DiskId={disk}&DeleteAutoSnapshot=false"),
+    )
+    .await;
+    assert!(v.get("Code").is_none(), "{v}");
+    proc.child.kill().expect("kill -9");
+    let _ = proc.child.wait();
+    let proc = start(&dir, &[]);
+    until_ready(&client, &proc.base).await;
+    let base = proc.base.clone();
+    let v = get(&base, &format!("Action=DescribeUserData&InstanceId={id}")).await;
+    assert_eq!(v["UserData"], "aGVsbG8=");
+    let v = get(
+        &base,
+        &format!("Action=DescribeInstanceAttribute&InstanceId={id}"),
+    )
+    .await;
+    assert_eq!(v["InstanceName"], "kept-name");
+    assert_eq!(v["Status"], "Stopped");
+    let v = get(
+        &base,
+        &format!("Action=ListTagResources&ResourceType=instance&ResourceId.1={id}"),
+    )
+    .await;
+    assert_eq!(v["TagResources"]["TagResource"][0]["TagValue"], "prod");
+    let v = get(&base, &format!("Action=DescribeDisks&DiskIds=[\"{disk}\"]")).await;
+    assert_eq!(v["Disks"]["Disk"][0]["DeleteAutoSnapshot"], false);
+    drop(proc);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -47,14 +47,14 @@ fn parse_raw(answer: &str) -> (u16, Value) {
 #[tokio::test]
 async fn unknown_actions_are_logged_with_their_name() {
     let s = default_server().await;
-    s.call(ECS, "DescribeUserData", &[("RegionId", HZ.0)])
+    s.call(ECS, "DescribeKeyPairs", &[("RegionId", HZ.0)])
         .await
         .err(404, "InvalidAction.NotFound");
     // Through a proxy (absolute form, as HTTP_PROXY clients send), and on a path the RPC
     // endpoint does not serve.
     for target in [
-        "http://ecs.aliyuncs.com/?Action=DescribeUserData&Version=2014-05-26",
-        "/ecs/?Action=DescribeUserData&Version=2014-05-26",
+        "http://ecs.aliyuncs.com/?Action=DescribeKeyPairs&Version=2014-05-26",
+        "/ecs/?Action=DescribeKeyPairs&Version=2014-05-26",
         "/nowhere",
     ] {
         let raw = s
@@ -82,9 +82,9 @@ async fn unknown_actions_are_logged_with_their_name() {
     assert_eq!(
         actions,
         [
-            "DescribeUserData",
-            "DescribeUserData",
-            "DescribeUserData",
+            "DescribeKeyPairs",
+            "DescribeKeyPairs",
+            "DescribeKeyPairs",
             "/nowhere"
         ]
     );

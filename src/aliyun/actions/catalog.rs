@@ -1,10 +1,11 @@
-//! ECS catalog actions: DescribeRegions, DescribeZones, DescribeImages, DescribeInstanceTypes.
+//! Catalog actions: ECS DescribeRegions, DescribeZones, DescribeImages, DescribeInstanceTypes,
+//! and EBS DescribeRegions (the regions and zones that offer replication).
 
 use serde::Serialize;
 
 use super::blanks;
 use super::documented::{documented, WithBlanks};
-use super::{ecs, unexpected, Action, Paging, RpcAction};
+use super::{ebs, ecs, unexpected, Action, Paging, RpcAction};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::params::Params;
 use crate::aliyun::vocab;
@@ -25,6 +26,7 @@ pub(super) const ACTIONS: &[Action] = &[
     ecs::<DescribeZones>("DescribeZones"),
     ecs::<DescribeImages>("DescribeImages"),
     ecs::<DescribeInstanceTypes>("DescribeInstanceTypes"),
+    ebs::<DescribeEbsRegions>("DescribeRegions"),
 ];
 
 fn accept_language(p: &Params) -> Result<bool, ApiError> {
@@ -415,5 +417,84 @@ impl RpcAction for DescribeInstanceTypes {
                 instance_type: page,
             },
         })
+    }
+}
+
+/// EBS DescribeRegions: every region of this dialect with its zones, each offering
+/// asynchronous replication (`ear`), the only EBS resource type emulated.
+pub(super) struct DescribeEbsRegions {
+    chinese: bool,
+    replication: bool,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub(super) struct DescribeEbsRegionsResponse<'s> {
+    regions: Vec<EbsRegionView<'s>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct EbsRegionView<'s> {
+    region_id: &'s str,
+    local_name: &'s str,
+    region_endpoint: String,
+    zones: Vec<EbsZoneView<'s>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+struct EbsZoneView<'s> {
+    zone_id: &'s str,
+    local_name: &'s str,
+    resource_types: &'static [&'static str],
+}
+
+impl RpcAction for DescribeEbsRegions {
+    const OP: Op = Op::DescribeRegions;
+    type Response<'s> = DescribeEbsRegionsResponse<'s>;
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
+        let replication = match p.get("ResourceType") {
+            None | Some("ear") => true,
+            Some("lens" | "dbsc") => false,
+            Some(_) => return Err(p.invalid("ResourceType")),
+        };
+        let chinese = match p.get("AcceptLanguage") {
+            None | Some("zh-CN") => true,
+            Some("en-US" | "ja") => false,
+            Some(_) => return Err(p.invalid("AcceptLanguage")),
+        };
+        let me = Self {
+            chinese,
+            replication,
+        };
+        Ok((Call::ReadCatalog(Self::OP), me))
+    }
+    fn respond(self, answer: Answer<'_>) -> domain::Result<DescribeEbsRegionsResponse<'_>> {
+        let catalog = catalog(&answer)?;
+        let regions = catalog
+            .regions
+            .iter()
+            .filter(|r| self.replication && r.offered_by(vocab::DIALECT))
+            .map(|r| EbsRegionView {
+                region_id: &r.id,
+                local_name: if self.chinese {
+                    &r.local_name
+                } else {
+                    &r.local_name_en
+                },
+                region_endpoint: format!("ebs.{}.aliyuncs.com", r.id),
+                zones: r
+                    .zones
+                    .iter()
+                    .map(|z| EbsZoneView {
+                        zone_id: &z.id,
+                        local_name: &z.local_name_en,
+                        resource_types: &["ear"],
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(DescribeEbsRegionsResponse { regions })
     }
 }

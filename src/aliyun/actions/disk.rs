@@ -269,7 +269,7 @@ impl<'s> DiskView<'s> {
             device: att.map_or("", |a| a.device.as_str()),
             portable: !d.is_system(),
             delete_with_instance: d.delete_with_instance,
-            delete_auto_snapshot: true,
+            delete_auto_snapshot: d.delete_auto_snapshot,
             disk_charge_type: "PostPaid",
             encrypted: d.encrypted,
             kms_key_id: "",

@@ -194,6 +194,7 @@ impl RpcAction for RunInstances {
             system_disk: (p.string("SystemDisk.Category"), system_size),
             data_disks: data_disks(p)?,
             tags: p.tags()?,
+            user_data: super::attribute::user_data(p)?,
             ..NewInstance::default()
         };
         let call = Call::CreateInstances {
@@ -445,7 +446,7 @@ impl<'s> InstanceView<'s> {
 }
 
 /// A stable UUID serial number derived from the id (FNV-1a of the id, twice).
-fn serial_number(id: &str) -> uuid::Uuid {
+pub(super) fn serial_number(id: &str) -> uuid::Uuid {
     let fnv = |seed: u64| {
         id.bytes().fold(seed, |h, b| {
             (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)

@@ -5,6 +5,7 @@
 //! needs), declares the domain `Op` it is, and encodes the domain's `Answer`. Families keep their
 //! DTOs and rows in their own files.
 
+mod attribute;
 mod blanks;
 mod catalog;
 mod disk;
@@ -13,6 +14,7 @@ mod instance;
 mod network;
 mod replica_group;
 mod replica_pair;
+mod tag;
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -209,6 +211,8 @@ const FAMILIES: &[&[Action]] = &[
     replica_pair::ACTIONS,
     replica_group::ACTIONS,
     network::ACTIONS,
+    attribute::ACTIONS,
+    tag::ACTIONS,
 ];
 
 /// Version → action name → row.
@@ -465,8 +469,28 @@ mod tests {
             "RunInstances",
             "StartInstance",
             "StopInstance",
+            "CreateInstance",
+            "DescribeUserData",
+            "DescribeInstanceAttribute",
+            "ModifyInstanceAttribute",
+            "ModifyDiskAttribute",
+            "TagResources",
+            "UntagResources",
+            "ListTagResources",
         ] {
             assert!(ecs.contains(&a), "{a} missing");
+        }
+        for a in [
+            "DescribeRegions",
+            "TagResources",
+            "UntagResources",
+            "ListTagResources",
+        ] {
+            assert_eq!(
+                find(EBS_VERSION, a).map(|r| r.dialect),
+                Ok(Dialect::Ebs),
+                "{a}"
+            );
         }
     }
 
