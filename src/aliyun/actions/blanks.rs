@@ -51,16 +51,6 @@ pub(super) const INSTANCE: &[(&str, Blank)] = &[
             ("CapacityReservationPreference", Blank::Str),
         ]),
     ),
-    (
-        "EipAddress",
-        Blank::Obj(&[
-            ("AllocationId", Blank::Str),
-            ("Bandwidth", Blank::Int),
-            ("InternetChargeType", Blank::Str),
-            ("IpAddress", Blank::Str),
-            ("IsSupportUnassociate", Blank::Bool),
-        ]),
-    ),
     ("EnableNVS", Blank::Bool),
     ("GPUAmount", Blank::Int),
     ("GPUSpec", Blank::Str),
@@ -299,3 +289,14 @@ pub(super) const ZONE: &[(&str, Blank)] = &[
         Blank::Obj(&[("DedicatedHostGeneration", Blank::List)]),
     ),
 ];
+
+/// An instance's `EipAddress` when it has none. DescribeInstances serves it itself, ahead of
+/// `PublicIpAddress`: footmark (Ansible's alicloud modules) reads the EIP while it takes in
+/// `PublicIpAddress`, and recurses without end when the EIP is not there yet.
+pub(crate) static EIP_ADDRESS: Blank = Blank::Obj(&[
+    ("AllocationId", Blank::Str),
+    ("Bandwidth", Blank::Int),
+    ("InternetChargeType", Blank::Str),
+    ("IpAddress", Blank::Str),
+    ("IsSupportUnassociate", Blank::Bool),
+]);

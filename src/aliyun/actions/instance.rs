@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::blanks;
-use super::documented::{documented, WithBlanks};
+use super::documented::{documented, Blank, WithBlanks};
 use super::{ecs, ecs_minutes, unexpected, Action, EcsTime, Empty, Paging, RpcAction, TagSet};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::names;
@@ -376,6 +376,7 @@ struct InstanceView<'s> {
     #[serde(serialize_with = "serialize_display")]
     serial_number: uuid::Uuid,
     vpc_attributes: VpcAttributes<'s>,
+    eip_address: &'static Blank,
     public_ip_address: IpSet<'static>,
     inner_ip_address: IpSet<'static>,
     security_group_ids: SecurityGroupIds<'s>,
@@ -428,6 +429,7 @@ impl<'s> InstanceView<'s> {
                 },
                 nat_ip_address: "",
             },
+            eip_address: &blanks::EIP_ADDRESS,
             public_ip_address: IpSet { ip_address: &[] },
             inner_ip_address: IpSet { ip_address: &[] },
             security_group_ids: SecurityGroupIds {
