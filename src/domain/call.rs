@@ -190,6 +190,9 @@ pub enum Call {
     },
     #[serde(skip)]
     DescribeVpcs(NetQuery),
+    /// One VPC by id (the query names it); NotFound when there is none.
+    #[serde(skip)]
+    DescribeVpcAttribute(NetQuery),
     CreateVSwitch {
         spec: NewVSwitch,
         token: Option<ClientToken>,
@@ -200,6 +203,9 @@ pub enum Call {
     },
     #[serde(skip)]
     DescribeVSwitches(NetQuery),
+    /// One vSwitch by id (the query names it); NotFound when there is none.
+    #[serde(skip)]
+    DescribeVSwitchAttributes(NetQuery),
     CreateSecurityGroup {
         spec: NewSecurityGroup,
         token: Option<ClientToken>,
@@ -337,6 +343,8 @@ impl Call {
             Self::CreateVpc { .. } => Op::CreateVpc,
             Self::DeleteVpc { .. } => Op::DeleteVpc,
             Self::DescribeVpcs(_) => Op::DescribeVpcs,
+            Self::DescribeVpcAttribute(_) => Op::DescribeVpcAttribute,
+            Self::DescribeVSwitchAttributes(_) => Op::DescribeVSwitchAttributes,
             Self::CreateVSwitch { .. } => Op::CreateVSwitch,
             Self::DeleteVSwitch { .. } => Op::DeleteVSwitch,
             Self::DescribeVSwitches(_) => Op::DescribeVSwitches,

@@ -161,6 +161,8 @@ impl<'a> Scope<'a> {
             net @ (Call::CreateVpc { .. }
             | Call::DeleteVpc { .. }
             | Call::DescribeVpcs(_)
+            | Call::DescribeVpcAttribute(_)
+            | Call::DescribeVSwitchAttributes(_)
             | Call::CreateVSwitch { .. }
             | Call::DeleteVSwitch { .. }
             | Call::DescribeVSwitches(_)

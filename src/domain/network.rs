@@ -417,6 +417,15 @@ pub struct NetQuery {
 }
 
 impl NetQuery {
+    /// The one id a by-id query names.
+    fn named(&self) -> String {
+        self.ids
+            .as_ref()
+            .and_then(|ids| ids.first())
+            .cloned()
+            .unwrap_or_default()
+    }
+
     fn keeps(&self, region: &str, id: &str, vpc: &str, zone: &str, name: &str) -> bool {
         let eq = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
         region == self.region_id
@@ -474,6 +483,25 @@ impl Scope<'_> {
             } => self
                 .authorize_security_group(&region_id, &id, rules)
                 .map(|()| Answer::Done),
+            Call::DescribeVpcAttribute(q) => {
+                let page = self.describe_vpcs(&q)?;
+                if page.total == 0 {
+                    return Err(Error::not_found(Kind::Vpc, &q.named()));
+                }
+                let net = &self.account.network;
+                Ok(Answer::Vpcs(page_map(page, |v| {
+                    (v, net.vswitches_of(&v.id).map(|s| s.id.as_str()).collect())
+                })))
+            }
+            Call::DescribeVSwitchAttributes(q) => {
+                let page = self.describe_vswitches(&q)?;
+                if page.total == 0 {
+                    return Err(Error::not_found(Kind::VSwitch, &q.named()));
+                }
+                Ok(Answer::VSwitches(page_map(page, |s| {
+                    (s, self.instances_in_vswitch(&s.id))
+                })))
+            }
             Call::DescribeVpcs(q) => {
                 let page = self.describe_vpcs(&q)?;
                 let net = &self.account.network;

@@ -55,9 +55,11 @@ pub enum Op {
     CreateVpc,
     DeleteVpc,
     DescribeVpcs,
+    DescribeVpcAttribute,
     CreateVSwitch,
     DeleteVSwitch,
     DescribeVSwitches,
+    DescribeVSwitchAttributes,
     CreateSecurityGroup,
     DeleteSecurityGroup,
     AuthorizeSecurityGroup,
@@ -90,7 +92,9 @@ impl Op {
                 | Self::DescribePairProgress
                 | Self::DescribeGroups
                 | Self::DescribeVpcs
+                | Self::DescribeVpcAttribute
                 | Self::DescribeVSwitches
+                | Self::DescribeVSwitchAttributes
                 | Self::DescribeSecurityGroups
                 | Self::DescribeSecurityGroupAttribute
                 | Self::DescribeInstanceAttribute

@@ -123,6 +123,56 @@ async fn vpc_vswitch_and_group_lifecycle() {
         (Some("cn-hangzhou-i"), Some("192.168.1.0/24"))
     );
     assert_eq!(got["AvailableIpAddressCount"], 252);
+    let v = s
+        .call(
+            VPC,
+            "DescribeVpcAttribute",
+            &[("RegionId", HZ), ("VpcId", &vpc_id)],
+        )
+        .await
+        .ok();
+    assert_eq!(
+        (
+            v["VpcId"].as_str(),
+            v["Status"].as_str(),
+            v["VpcName"].as_str()
+        ),
+        (Some(vpc_id.as_str()), Some("Available"), Some("main-net"))
+    );
+    let v = s
+        .call(
+            VPC,
+            "DescribeVSwitchAttributes",
+            &[("RegionId", HZ), ("VSwitchId", &vsw)],
+        )
+        .await
+        .ok();
+    assert_eq!(
+        (
+            v["VSwitchId"].as_str(),
+            v["VpcId"].as_str(),
+            v["ZoneId"].as_str()
+        ),
+        (
+            Some(vsw.as_str()),
+            Some(vpc_id.as_str()),
+            Some("cn-hangzhou-i")
+        )
+    );
+    s.call(
+        VPC,
+        "DescribeVpcAttribute",
+        &[("RegionId", HZ), ("VpcId", "vpc-nope")],
+    )
+    .await
+    .err(404, "InvalidVpcId.NotFound");
+    s.call(
+        VPC,
+        "DescribeVSwitchAttributes",
+        &[("RegionId", HZ), ("VSwitchId", "vsw-nope")],
+    )
+    .await
+    .err(404, "InvalidVSwitchId.NotFound");
 
     s.ecs(
         "AuthorizeSecurityGroup",

@@ -1,6 +1,6 @@
-"""Third-party tools against the emulator, unchanged and without a shim: an Ansible playbook with
-the community.general alicloud modules (footmark, pointed here with HTTP_PROXY) and an Apache
-libcloud ECSDriver flow. Both run from .venv-tools (tests/sdk/tools/requirements.txt), which
+"""Third-party tools against the emulator, unchanged and without a shim: Ansible playbooks with
+the community.general alicloud modules and with the ansible-alicloud collection's (footmark
+underneath, pointed here with HTTP_PROXY), and an Apache libcloud ECSDriver flow. Both run from .venv-tools (tests/sdk/tools/requirements.txt), which
 tests/run-all.sh installs and names in TOOLS_VENV; without it these tests are skipped."""
 
 import json
@@ -74,6 +74,41 @@ def test_ansible_playbook_create_stop_start_describe_delete(instant):
     # What the playbook left: nothing.
     api = sc.ecs_api("classic", instant)
     assert api.describe_instances()["TotalCount"] == 0
+
+
+def test_ansible_alicloud_modules_network_instance_and_disk(instant):
+    """ali_vpc, ali_vswitch, ali_security_group, ali_instance and ali_disk of the ansible-alicloud
+    package, which installs them into ansible's own folder: ANSIBLE_LIBRARY names it."""
+    venv = tools_venv()
+    library = next(venv.glob("lib/python3*/site-packages/ansible/modules/cloud/alicloud"), None)
+    assert library is not None, "ansible-alicloud is not installed in the tools environment"
+    mark = last_seq(instant)
+    proxy = f"http://{instant.host}"
+    env = clean_env(HTTP_PROXY=proxy, http_proxy=proxy, NO_PROXY="", no_proxy="",
+                    ALICLOUD_ACCESS_KEY="flow-key", ALICLOUD_SECRET_KEY="flow-secret",
+                    ANSIBLE_LIBRARY=str(library))
+    with tempfile.TemporaryDirectory() as home:
+        env["ANSIBLE_HOME"] = home
+        done = run([str(venv / "bin" / "ansible-playbook"), str(TOOLS / "ansible-alicloud-flow.yml")],
+                   env, home)
+    assert "failed=0" in done.stdout, done.stdout[-3000:]
+
+    calls = log_since(instant, mark)
+    actions = {c["action"] for c in calls}
+    for a in ("CreateVpc", "DescribeVpcAttribute", "CreateVSwitch", "DescribeVSwitchAttributes",
+              "CreateSecurityGroup", "AuthorizeSecurityGroup", "RunInstances", "CreateDisk",
+              "AttachDisk", "ModifyDiskAttribute", "DeleteDisk", "DeleteSecurityGroup",
+              "DeleteVSwitch", "DeleteVpc"):
+        assert a in actions, f"{a} never called: {sorted(actions)}"
+    refused = [(c["action"], c["status"], c["code"]) for c in calls if c["status"] != 200]
+    # The refused create, and footmark's check that the deleted group is gone.
+    assert refused == [("RunInstances", 404, "InvalidVSwitchId.NotFound"),
+                       ("DescribeSecurityGroupAttribute", 404, "InvalidSecurityGroupId.NotFound")], refused
+    # Everything the playbook made, it removed.
+    api = sc.ecs_api("classic", instant)
+    assert api.describe_instances()["TotalCount"] == 0
+    vpcs = json.loads(instant.rpc("DescribeVpcs", {"RegionId": "cn-hangzhou"}, version="2016-04-28").body)
+    assert vpcs["TotalCount"] == 0
 
 
 def test_libcloud_ecs_driver_flow_with_create_node(instant):

@@ -1,5 +1,5 @@
-//! Network actions: VPC 2016-04-28 CreateVpc, DescribeVpcs, DeleteVpc, CreateVSwitch,
-//! DescribeVSwitches, DeleteVSwitch; ECS CreateSecurityGroup, DescribeSecurityGroups,
+//! Network actions: VPC 2016-04-28 CreateVpc, DescribeVpcs, DescribeVpcAttribute, DeleteVpc,
+//! CreateVSwitch, DescribeVSwitches, DescribeVSwitchAttributes, DeleteVSwitch; ECS CreateSecurityGroup, DescribeSecurityGroups,
 //! DescribeSecurityGroupAttribute, AuthorizeSecurityGroup, DeleteSecurityGroup.
 
 use std::net::Ipv4Addr;
@@ -20,9 +20,11 @@ use crate::domain::{self, Op};
 pub(super) const ACTIONS: &[Action] = &[
     vpc::<CreateVpc>("CreateVpc"),
     vpc::<DescribeVpcs>("DescribeVpcs"),
+    vpc::<DescribeVpcAttribute>("DescribeVpcAttribute"),
     vpc::<DeleteVpc>("DeleteVpc"),
     vpc::<CreateVSwitch>("CreateVSwitch"),
     vpc::<DescribeVSwitches>("DescribeVSwitches"),
+    vpc::<DescribeVSwitchAttributes>("DescribeVSwitchAttributes"),
     vpc::<DeleteVSwitch>("DeleteVSwitch"),
     ecs::<CreateSecurityGroup>("CreateSecurityGroup"),
     ecs::<DescribeSecurityGroups>("DescribeSecurityGroups"),
@@ -225,7 +227,7 @@ fn wrapped<T>(name: &'static str, items: Vec<T>) -> Wrapped<T> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct VpcView<'s> {
+pub(super) struct VpcView<'s> {
     vpc_id: &'s str,
     region_id: &'s str,
     status: &'static str,
@@ -270,7 +272,61 @@ impl<'s> VpcView<'s> {
     }
 }
 
+/// A by-id query: the region and the one id.
+fn by_id(p: &Params, field: &str) -> Result<NetQuery, ApiError> {
+    let id = p.required(field)?;
+    Ok(NetQuery {
+        region_id: p.required("RegionId")?,
+        ids: Some(vec![id]),
+        vpc_id: None,
+        zone_id: None,
+        name: None,
+        page: crate::domain::query::PageRequest::Offset { offset: 0, size: 1 },
+    })
+}
+
+pub(super) struct DescribeVpcAttribute;
+
+impl RpcAction for DescribeVpcAttribute {
+    const OP: Op = Op::DescribeVpcAttribute;
+    type Response<'s> = VpcView<'s>;
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
+        Ok((Call::DescribeVpcAttribute(by_id(p, "VpcId")?), Self))
+    }
+    fn respond(self, answer: Answer<'_>) -> domain::Result<VpcView<'_>> {
+        match answer {
+            Answer::Vpcs(page) => match page.items.into_iter().next() {
+                Some((v, vsw)) => Ok(VpcView::of(v, vsw)),
+                None => Err(domain::Error::Internal("an empty by-id answer".into())),
+            },
+            other => Err(unexpected(&other)),
+        }
+    }
+}
+
 // ---- vSwitches ----
+
+pub(super) struct DescribeVSwitchAttributes;
+
+impl RpcAction for DescribeVSwitchAttributes {
+    const OP: Op = Op::DescribeVSwitchAttributes;
+    type Response<'s> = VSwitchView<'s>;
+    fn decode(p: &Params) -> Result<(Call, Self), ApiError> {
+        Ok((
+            Call::DescribeVSwitchAttributes(by_id(p, "VSwitchId")?),
+            Self,
+        ))
+    }
+    fn respond(self, answer: Answer<'_>) -> domain::Result<VSwitchView<'_>> {
+        match answer {
+            Answer::VSwitches(page) => match page.items.into_iter().next() {
+                Some((s, used)) => Ok(VSwitchView::of(s, used)),
+                None => Err(domain::Error::Internal("an empty by-id answer".into())),
+            },
+            other => Err(unexpected(&other)),
+        }
+    }
+}
 
 pub(super) struct CreateVSwitch;
 
@@ -384,7 +440,7 @@ struct RouteTableView {
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct VSwitchView<'s> {
+pub(super) struct VSwitchView<'s> {
     #[serde(rename = "VSwitchId")]
     vswitch_id: &'s str,
     vpc_id: &'s str,
