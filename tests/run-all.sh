@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: build the emulator, run every Rust test, then the Python SDK suite
-# (official Alibaba Cloud SDKs, and the third-party tools' flows, against the built binary).
+# (official Alibaba Cloud SDKs, and the third-party tools' flows, against the built binary) and the
+# Node client tests (published Node clients, installed by `npm ci` from tests/node).
 # Usage: bash tests/run-all.sh [pytest args...]
 set -euo pipefail
 
@@ -64,5 +65,13 @@ section "pytest tests/sdk"
 export ECS_EMULATOR_BIN="${ECS_EMULATOR_BIN:-$TARGET_DIR/debug/ecs-emulator}"
 [ -x "$ECS_EMULATOR_BIN" ] || fail "emulator binary not found at $ECS_EMULATOR_BIN"
 "$VENV/bin/python" -m pytest tests/sdk -q "$@" || fail "pytest tests/sdk"
+
+section "Node clients (tests/node)"
+if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+    (cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in tests/node"
+    (cd tests/node && node --test) || fail "node --test in tests/node"
+else
+    echo "SKIPPED: npm or node not found; the Node client tests (tests/node) need Node.js 20 with npm"
+fi
 
 section "all tests passed in $(( $(date +%s) - started ))s"

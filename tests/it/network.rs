@@ -574,19 +574,3 @@ async fn state_document_carries_the_records() {
     assert_eq!(status, 400, "{body}");
     assert!(body.to_string().contains("vswitches"), "{body}");
 }
-
-/// footmark (under Ansible's alicloud modules) reads an instance's `EipAddress` while it takes in
-/// `PublicIpAddress`, and recurses without end unless the EIP came first.
-#[tokio::test]
-async fn eip_address_comes_before_public_ip_address() {
-    let s = default_server().await;
-    for format in ["JSON", "XML"] {
-        let r = s
-            .ecs("DescribeInstances", &[("RegionId", HZ), ("Format", format)])
-            .await;
-        assert_eq!(r.status, 200, "{}", r.body);
-        let eip = r.body.find("EipAddress").expect("EipAddress");
-        let public = r.body.find("PublicIpAddress").expect("PublicIpAddress");
-        assert!(eip < public, "{format}: {}", r.body);
-    }
-}

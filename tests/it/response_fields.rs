@@ -122,6 +122,108 @@ fn compare(
     }
 }
 
+/// Where an XML answer's element tree departs from `schema`. XML has no empty list (an empty
+/// list is an element without children) and shows a list as its item element repeated, so a
+/// list field may be absent and every element named like it is one item.
+fn compare_xml(schema: &Value, node: roxmltree::Node<'_, '_>, path: &str, out: &mut Vec<String>) {
+    match schema {
+        Value::Object(fields) => {
+            for child in node.children().filter(roxmltree::Node::is_element) {
+                let name = child.tag_name().name();
+                let at = if path.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{path}.{name}")
+                };
+                match fields.get(name) {
+                    None => out.push(format!("undocumented {at}")),
+                    Some(Value::Array(item)) => {
+                        compare_xml(&item[0], child, &format!("{at}[]"), out)
+                    }
+                    Some(sub) => compare_xml(sub, child, &at, out),
+                }
+            }
+            for (name, sub) in fields {
+                let present = node.children().any(|c| c.has_tag_name(name.as_str()));
+                if !present && !sub.is_array() {
+                    let at = if path.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    out.push(format!("missing {at}"));
+                }
+            }
+        }
+        Value::String(kind) if kind == "map" => {}
+        _ => {
+            if node.children().any(|c| c.is_element()) {
+                out.push(format!(
+                    "{path}: documented scalar, served an element with children"
+                ));
+            }
+        }
+    }
+}
+
+/// A JSON document that refuses an object naming one key twice (serde_json's `Value` would keep
+/// the last silently): a documented blank must never repeat a served field.
+struct NoDuplicateKeys;
+
+impl<'de> serde::Deserialize<'de> for NoDuplicateKeys {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(NoDuplicateKeysVisitor)
+    }
+}
+
+struct NoDuplicateKeysVisitor;
+
+impl<'de> serde::de::Visitor<'de> for NoDuplicateKeysVisitor {
+    type Value = NoDuplicateKeys;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_unit<E>(self) -> Result<NoDuplicateKeys, E> {
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> Result<NoDuplicateKeys, A::Error> {
+        while seq.next_element::<NoDuplicateKeys>()?.is_some() {}
+        Ok(NoDuplicateKeys)
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut map: A,
+    ) -> Result<NoDuplicateKeys, A::Error> {
+        let mut seen = std::collections::HashSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            map.next_value::<NoDuplicateKeys>()?;
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("the key {key} twice")));
+            }
+        }
+        Ok(NoDuplicateKeys)
+    }
+}
+
 /// One call per operation, in an order that leaves each one's list non-empty.
 async fn answers(s: &Server) -> BTreeMap<String, Value> {
     let mut got = BTreeMap::new();
@@ -427,6 +529,57 @@ async fn every_served_operation_answers_the_documented_field_set() {
             out.into_iter()
                 .filter(|p| !allowed(p))
                 .map(|p| format!("{op}: {p}")),
+        );
+    }
+    // The Describe calls once more: as JSON read by a parser that refuses repeated keys, and as
+    // XML.
+    for (product, action, params) in [
+        ("ecs", "DescribeRegions", vec![]),
+        ("ecs", "DescribeZones", vec![("RegionId", HZ.0)]),
+        ("ecs", "DescribeImages", vec![("RegionId", HZ.0)]),
+        ("ecs", "DescribeInstanceTypes", vec![]),
+        ("ecs", "DescribeInstances", vec![("RegionId", HZ.0)]),
+        ("ecs", "DescribeInstanceStatus", vec![("RegionId", HZ.0)]),
+        ("ecs", "DescribeDisks", vec![("RegionId", HZ.0)]),
+        ("ebs", "DescribeDiskReplicaPairs", vec![("RegionId", HZ.0)]),
+        ("ebs", "DescribeDiskReplicaGroups", vec![("RegionId", HZ.0)]),
+    ] {
+        let op = format!("{product}/{action}");
+        let version = if product == "ecs" {
+            crate::common::ECS
+        } else {
+            EBS
+        };
+        let json = s.call(version, action, &params).await;
+        if let Err(e) = serde_json::from_str::<NoDuplicateKeys>(&json.body) {
+            problems.push(format!("{op}: {e}"));
+        }
+        let mut params = params;
+        params.push(("Format", "XML"));
+        let version = if product == "ecs" {
+            crate::common::ECS
+        } else {
+            EBS
+        };
+        let r = s.call(version, action, &params).await;
+        assert_eq!(r.status, 200, "{op}: {}", r.body);
+        let doc = roxmltree::Document::parse(&r.body).unwrap_or_else(|e| panic!("{op}: {e}"));
+        let mut out = Vec::new();
+        compare_xml(&fixture[&op], doc.root_element(), "", &mut out);
+        out.sort();
+        out.dedup();
+        let allowed = |p: &String| {
+            CONDITIONAL
+                .iter()
+                .any(|(o, f)| *o == op && *p == format!("missing {f}"))
+                || EXTRAS
+                    .iter()
+                    .any(|(o, f)| *o == op && *p == format!("undocumented {f}"))
+        };
+        problems.extend(
+            out.into_iter()
+                .filter(|p| !allowed(p))
+                .map(|p| format!("{op} (XML): {p}")),
         );
     }
     assert!(

@@ -340,3 +340,26 @@ async fn ebs_create_pair_takes_source_region_id_for_region_id() {
         .await
         .err(400, "IncompleteParamter");
 }
+
+/// footmark (the library of the Ansible alicloud modules) stores an instance's fields one by one
+/// in the answer's order, objects first, and reads `EipAddress` while it stores
+/// `PublicIpAddress`: without the EIP already there it recurses until `RecursionError`.
+#[tokio::test]
+async fn describe_instances_sends_the_eip_before_the_public_address() {
+    let s = default_server().await;
+    let r = s
+        .ecs(
+            "DescribeInstances",
+            &[("RegionId", HZ.0), ("PageSize", "100")],
+        )
+        .await;
+    let items: Vec<&str> = r.body.split(r#"{"InstanceId":"#).skip(1).collect();
+    assert!(items.len() > 10, "{}", r.body);
+    for item in items {
+        let eip = item.find(r#""EipAddress":{"#).expect("EipAddress");
+        let public = item
+            .find(r#""PublicIpAddress":{"#)
+            .expect("PublicIpAddress");
+        assert!(eip < public, "{item}");
+    }
+}

@@ -2,6 +2,16 @@
 
 use super::documented::Blank;
 
+/// DescribeInstances: an instance's `EipAddress`, served before `PublicIpAddress` (see
+/// `InstanceView`).
+pub(super) const EIP_ADDRESS: Blank = Blank::Obj(&[
+    ("AllocationId", Blank::Str),
+    ("Bandwidth", Blank::Int),
+    ("InternetChargeType", Blank::Str),
+    ("IpAddress", Blank::Str),
+    ("IsSupportUnassociate", Blank::Bool),
+]);
+
 /// DescribeInstances: an instance.
 pub(super) const INSTANCE: &[(&str, Blank)] = &[
     (
@@ -289,14 +299,3 @@ pub(super) const ZONE: &[(&str, Blank)] = &[
         Blank::Obj(&[("DedicatedHostGeneration", Blank::List)]),
     ),
 ];
-
-/// An instance's `EipAddress` when it has none. DescribeInstances serves it itself, ahead of
-/// `PublicIpAddress`: footmark (Ansible's alicloud modules) reads the EIP while it takes in
-/// `PublicIpAddress`, and recurses without end when the EIP is not there yet.
-pub(crate) static EIP_ADDRESS: Blank = Blank::Obj(&[
-    ("AllocationId", Blank::Str),
-    ("Bandwidth", Blank::Int),
-    ("InternetChargeType", Blank::Str),
-    ("IpAddress", Blank::Str),
-    ("IsSupportUnassociate", Blank::Bool),
-]);

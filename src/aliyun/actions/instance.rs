@@ -376,6 +376,9 @@ struct InstanceView<'s> {
     #[serde(serialize_with = "serialize_display")]
     serial_number: uuid::Uuid,
     vpc_attributes: VpcAttributes<'s>,
+    /// Before `PublicIpAddress`: footmark (and so every Ansible alicloud module) reads the EIP
+    /// while it stores the public address, field by field in the answer's order, and recurses
+    /// without end when the EIP is not there yet.
     eip_address: &'static Blank,
     public_ip_address: IpSet<'static>,
     inner_ip_address: IpSet<'static>,
