@@ -501,3 +501,21 @@ async fn a_seed_sets_host_name_description_and_user_data() {
         .ok();
     assert_eq!(v["UserData"], SCRIPT);
 }
+
+#[tokio::test]
+async fn with_realistic_timing_create_instance_passes_pending_then_stays_stopped() {
+    let s = crate::common::spawn(crate::common::Opts {
+        timing: ecs_emulator::config::Timing::Realistic,
+        ..crate::common::Opts::default()
+    })
+    .await;
+    let id = create_instance(&s, &[]).await;
+    assert_eq!(s.instance_status(HZ, &id).await, "Pending");
+    s.ecs("StartInstance", &[("InstanceId", &id)])
+        .await
+        .err(403, "IncorrectInstanceStatus");
+    s.advance(2.1).await;
+    assert_eq!(s.instance_status(HZ, &id).await, "Stopped");
+    s.advance(60.0).await;
+    assert_eq!(s.instance_status(HZ, &id).await, "Stopped");
+}

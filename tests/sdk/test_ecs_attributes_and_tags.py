@@ -117,9 +117,11 @@ def missing_fields(model, path: str = "") -> list:
 
 
 def assert_complete(model_cls, body: dict) -> None:
-    """Every field the Tea model of the answer names is present (lists checked on their first item)."""
+    """Exactly the fields the Tea model of the answer names: none absent (lists checked on their first
+    item), none the model does not know (reading the answer into the model and back loses nothing)."""
     model = model_cls().from_map(body)
     assert missing_fields(model) == [], f"{model_cls.__name__}: fields absent from {body}"
+    assert model.to_map() == body, f"{model_cls.__name__}: fields the model does not name in {body}"
 
 
 @pytest.fixture
