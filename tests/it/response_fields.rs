@@ -485,6 +485,47 @@ async fn answers(s: &Server) -> BTreeMap<String, Value> {
         "DeleteDiskReplicaPair",
         p("DeleteDiskReplicaPair", HZ.0).await,
     );
+
+    // Security groups (the VPC product's calls are not in the Tea models this fixture is made of).
+    let sg = s
+        .ecs(
+            "CreateSecurityGroup",
+            &[("RegionId", HZ.0), ("SecurityGroupName", "shapes")],
+        )
+        .await
+        .ok();
+    let sg_id = sg["SecurityGroupId"]
+        .as_str()
+        .expect("SecurityGroupId")
+        .to_owned();
+    put("ecs", "CreateSecurityGroup", sg);
+    let on_sg = [("RegionId", HZ.0), ("SecurityGroupId", sg_id.as_str())];
+    let mut rule = on_sg.to_vec();
+    rule.extend([
+        ("IpProtocol", "tcp"),
+        ("PortRange", "22/22"),
+        ("SourceCidrIp", "0.0.0.0/0"),
+    ]);
+    put(
+        "ecs",
+        "AuthorizeSecurityGroup",
+        s.ecs("AuthorizeSecurityGroup", &rule).await.ok(),
+    );
+    put(
+        "ecs",
+        "DescribeSecurityGroupAttribute",
+        s.ecs("DescribeSecurityGroupAttribute", &on_sg).await.ok(),
+    );
+    put(
+        "ecs",
+        "DescribeSecurityGroups",
+        s.ecs("DescribeSecurityGroups", &hz).await.ok(),
+    );
+    put(
+        "ecs",
+        "DeleteSecurityGroup",
+        s.ecs("DeleteSecurityGroup", &on_sg).await.ok(),
+    );
     got
 }
 

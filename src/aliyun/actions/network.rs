@@ -6,6 +6,7 @@ use std::net::Ipv4Addr;
 
 use serde::Serialize;
 
+use super::documented::{documented, Blank, WithBlanks};
 use super::{ecs, ecs_seconds, unexpected, vpc, Action, EcsTime, Empty, Paging, RpcAction};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::names;
@@ -626,6 +627,8 @@ struct GroupView<'s> {
     creation_time: EcsTime,
     resource_group_id: &'static str,
     service_managed: bool,
+    #[serde(rename = "ServiceID")]
+    service_id: u64,
     ecs_count: usize,
     available_instance_amount: usize,
     rule_count: usize,
@@ -644,6 +647,7 @@ impl<'s> GroupView<'s> {
             creation_time: ecs_seconds(g.created_at),
             resource_group_id: "",
             service_managed: false,
+            service_id: 0,
             ecs_count: instances,
             available_instance_amount: GROUP_CAPACITY.saturating_sub(instances),
             rule_count: g.rules.len(),
@@ -719,7 +723,7 @@ impl RpcAction for DescribeSecurityGroupAttribute {
         };
         let permission = (g.rules.iter().enumerate())
             .filter(|(_, r)| self.direction.is_none_or(|d| d == r.direction))
-            .map(|(i, r)| PermissionView::of(g, i, r))
+            .map(|(i, r)| documented(PermissionView::of(g, i, r), PERMISSION_BLANKS))
             .collect();
         Ok(GroupAttributeResponse {
             region_id: self.region_id,
@@ -728,6 +732,10 @@ impl RpcAction for DescribeSecurityGroupAttribute {
             description: &g.description,
             vpc_id: &g.vpc_id,
             inner_access_policy: "Accept",
+            next_token: "",
+            snapshot_policy_ids: SnapshotPolicyIds {
+                snapshot_policy_id: [],
+            },
             permissions: Permissions { permission },
         })
     }
@@ -742,13 +750,38 @@ pub(super) struct GroupAttributeResponse<'s> {
     description: &'s str,
     vpc_id: &'s str,
     inner_access_policy: &'static str,
+    next_token: &'static str,
+    snapshot_policy_ids: SnapshotPolicyIds,
     permissions: Permissions<'s>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
+pub(super) struct SnapshotPolicyIds {
+    snapshot_policy_id: [&'static str; 0],
+}
+
+/// The documented fields of a permission about peers and lists the emulator does not keep.
+const PERMISSION_BLANKS: &[(&str, Blank)] = &[
+    ("DestGroupName", Blank::Str),
+    ("DestGroupOwnerAccount", Blank::Str),
+    ("DestPrefixListId", Blank::Str),
+    ("DestPrefixListName", Blank::Str),
+    ("Ipv6DestCidrIp", Blank::Str),
+    ("Ipv6SourceCidrIp", Blank::Str),
+    ("PortRangeListId", Blank::Str),
+    ("PortRangeListName", Blank::Str),
+    ("SourceGroupName", Blank::Str),
+    ("SourceGroupOwnerAccount", Blank::Str),
+    ("SourcePortRange", Blank::Str),
+    ("SourcePrefixListId", Blank::Str),
+    ("SourcePrefixListName", Blank::Str),
+];
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub(super) struct Permissions<'s> {
-    permission: Vec<PermissionView<'s>>,
+    permission: Vec<WithBlanks<PermissionView<'s>>>,
 }
 
 #[derive(Serialize)]
