@@ -283,6 +283,18 @@ async fn run_instances_is_permissive_until_a_region_has_network_records() {
         v["Message"],
         "The SecurityGroupId provided does not exist in our records."
     );
+    // CreateInstance (the older single create) is checked alike.
+    s.ecs(
+        "CreateInstance",
+        &[
+            ("RegionId", HZ),
+            ("ImageId", IMAGE),
+            ("InstanceType", "ecs.g7.large"),
+            ("SecurityGroupId", "sg-made-up"),
+        ],
+    )
+    .await
+    .err(404, "InvalidSecurityGroupId.NotFound");
     // Other regions stay permissive.
     run(
         &s,
