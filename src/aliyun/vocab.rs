@@ -495,6 +495,10 @@ fn denial(d: Denial, dialect: Dialect, op: Op) -> ErrorCode {
         D::CidrOutsideVpc => C::CidrOutsideVpc,
         D::CidrOverlap => C::CidrOverlapped,
         D::RuleLimit => C::AuthorizationLimitExceed,
+        D::SourceGroupNotFound => C::SourceGroupNotFound,
+        D::SourceGroupIsSelf => C::SourceGroupIsSelf,
+        D::SourceGroupVpcMismatch => C::SourceGroupVpcMismatch,
+        D::GroupVSwitchVpcMismatch => C::GroupVSwitchVpcMismatch,
     }
 }
 

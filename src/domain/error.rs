@@ -115,6 +115,14 @@ pub enum Denial {
     CidrOverlap,
     /// The security group holds as many rules as it may.
     RuleLimit,
+    /// A rule's peer group does not exist.
+    SourceGroupNotFound,
+    /// A rule names its own group as the peer.
+    SourceGroupIsSelf,
+    /// A rule's peer group is in another VPC.
+    SourceGroupVpcMismatch,
+    /// An instance's security group and vSwitch are in different VPCs.
+    GroupVSwitchVpcMismatch,
     // tags
     /// A resource would carry more tags than allowed.
     TagQuota,

@@ -754,17 +754,24 @@ impl Scope<'_> {
     /// Adds rules to a security group; a rule it already has is left as it is.
     ///
     /// # Errors
-    /// NotFound (the group, or a peer group); the group's rule limit reached.
+    /// NotFound (the group); a peer group that is missing, the group itself or in another VPC;
+    /// the group's rule limit reached.
     pub fn authorize_security_group(
         &mut self,
         region: &str,
         id: &str,
         rules: Vec<Rule>,
     ) -> Result<()> {
-        self.security_group_in(region, id)?;
-        for r in &rules {
-            if !r.peer_group.is_empty() {
-                self.security_group_in(region, &r.peer_group)?;
+        let vpc = self.security_group_in(region, id)?.vpc_id.clone();
+        for r in rules.iter().filter(|r| !r.peer_group.is_empty()) {
+            if r.peer_group == id {
+                return Err(Error::Denied(Denial::SourceGroupIsSelf));
+            }
+            let peer = self
+                .security_group_in(region, &r.peer_group)
+                .map_err(|_| Error::Denied(Denial::SourceGroupNotFound))?;
+            if peer.vpc_id != vpc {
+                return Err(Error::Denied(Denial::SourceGroupVpcMismatch));
             }
         }
         let now = self.now;
@@ -808,7 +815,8 @@ impl Scope<'_> {
     /// [`Network::guards`]); every named security group must exist then too.
     ///
     /// # Errors
-    /// NotFound for a vSwitch or security group the account does not have in the region.
+    /// NotFound for a vSwitch or security group the account does not have in the region; a group
+    /// of another VPC than the vSwitch's.
     pub fn network_of_new_instance(
         &self,
         region: &str,
@@ -822,7 +830,10 @@ impl Scope<'_> {
             .map(|id| self.vswitch_in(region, id))
             .transpose()?;
         for g in groups {
-            self.security_group_in(region, g)?;
+            let group = self.security_group_in(region, g)?;
+            if vsw.is_some_and(|v| !group.vpc_id.is_empty() && group.vpc_id != v.vpc_id) {
+                return Err(Error::Denied(Denial::GroupVSwitchVpcMismatch));
+            }
         }
         Ok(vsw)
     }

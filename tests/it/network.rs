@@ -283,6 +283,16 @@ async fn run_instances_is_permissive_until_a_region_has_network_records() {
         v["Message"],
         "The SecurityGroupId provided does not exist in our records."
     );
+    // A group of another VPC than the vSwitch's.
+    let other_vpc = vpc(&s, &[("CidrBlock", "192.168.0.0/16")]).await;
+    let other_sg = group(&s, &other_vpc).await;
+    run(
+        &s,
+        HZ,
+        &[("VSwitchId", &vsw), ("SecurityGroupId", &other_sg)],
+    )
+    .await
+    .err(400, "InvalidParameter.Mismatch");
     // CreateInstance (the older single create) is checked alike.
     s.ecs(
         "CreateInstance",
@@ -480,6 +490,55 @@ async fn documented_errors() {
         p.push((field, value));
         s.ecs("AuthorizeSecurityGroup", &p).await.err(400, code);
     }
+    s.ecs(
+        "AuthorizeSecurityGroup",
+        &[
+            ("RegionId", HZ),
+            ("SecurityGroupId", &sg),
+            ("IpProtocol", "icmp"),
+            ("PortRange", "1/1"),
+            ("SourceCidrIp", "0.0.0.0/0"),
+        ],
+    )
+    .await
+    .err(400, "OperationDenied");
+    let rule_from = |peer: &str| {
+        let (s, sg, peer) = (&s, sg.clone(), peer.to_owned());
+        async move {
+            s.ecs(
+                "AuthorizeSecurityGroup",
+                &[
+                    ("RegionId", HZ),
+                    ("SecurityGroupId", &sg),
+                    ("IpProtocol", "tcp"),
+                    ("PortRange", "80/80"),
+                    ("SourceGroupId", &peer),
+                ],
+            )
+            .await
+        }
+    };
+    rule_from("sg-nope")
+        .await
+        .err(404, "InvalidSourceGroupId.NotFound");
+    rule_from(&sg).await.err(403, "InvalidParamter.Conflict");
+    let classic = s.ecs("CreateSecurityGroup", &[("RegionId", HZ)]).await.ok();
+    rule_from(classic["SecurityGroupId"].as_str().unwrap())
+        .await
+        .err(400, "InvalidSourceGroupId.Mismatch");
+    let peer = group(&s, &vpc_id).await;
+    rule_from(&peer).await.ok();
+    s.ecs(
+        "AuthorizeSecurityGroup",
+        &[
+            ("RegionId", HZ),
+            ("SecurityGroupId", &sg),
+            ("IpProtocol", "tcp"),
+            ("PortRange", "22/22"),
+        ],
+    )
+    .await
+    .err(403, "MissingParameter");
     // The same rule twice is one rule.
     for _ in 0..2 {
         s.ecs(
@@ -505,7 +564,14 @@ async fn documented_errors() {
         )
         .await
         .ok();
-    assert_eq!(v["Permissions"]["Permission"].as_array().unwrap().len(), 2);
+    assert_eq!(v["Permissions"]["Permission"].as_array().unwrap().len(), 3);
+    // A group named by another group's rule cannot go.
+    s.ecs(
+        "DeleteSecurityGroup",
+        &[("RegionId", HZ), ("SecurityGroupId", &peer)],
+    )
+    .await
+    .err(403, "DependencyViolation");
 }
 
 #[tokio::test]

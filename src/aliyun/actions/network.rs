@@ -900,7 +900,7 @@ fn rule<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<Rule, ApiError> {
     let description = match get("Description") {
         None => String::new(),
         Some(d) if names::is_description(d) => d.to_owned(),
-        Some(_) => return Err(ErrorCode::DescriptionMalformed.into()),
+        Some(_) => return Err(ErrorCode::RuleDescriptionMalformed.into()),
     };
     Ok(Rule {
         direction: Direction::Ingress,
@@ -916,7 +916,8 @@ fn rule<'a>(get: &dyn Fn(&str) -> Option<&'a str>) -> Result<Rule, ApiError> {
     })
 }
 
-/// `PortRange`: `from/to` within 1–65535 for TCP and UDP, `-1/-1` for the others.
+/// `PortRange`: `from/to` within 1–65535 for TCP and UDP, `-1/-1` for the others (a range of
+/// the wrong kind for the protocol is `OperationDenied`, as documented).
 fn ports(protocol: Protocol, raw: Option<&str>) -> Result<(i32, i32), ApiError> {
     let raw = raw.ok_or_else(|| ApiError::missing("PortRange"))?;
     let (a, b) = raw.split_once('/').ok_or(ErrorCode::PortRangeMalformed)?;
@@ -924,14 +925,22 @@ fn ports(protocol: Protocol, raw: Option<&str>) -> Result<(i32, i32), ApiError> 
     let (Some(a), Some(b)) = (parse(a), parse(b)) else {
         return Err(ErrorCode::PortRangeMalformed.into());
     };
-    let ok = match protocol {
-        Protocol::Tcp | Protocol::Udp => (1..=65535).contains(&a) && (a..=65535).contains(&b),
-        _ => a == -1 && b == -1,
-    };
-    if ok {
+    let ported = matches!(protocol, Protocol::Tcp | Protocol::Udp);
+    if (a, b) == (-1, -1) {
+        // No ports: right for the protocols without them, a mismatch for TCP and UDP.
+        return if ported {
+            Err(ErrorCode::ProtocolPortMismatch.into())
+        } else {
+            Ok((a, b))
+        };
+    }
+    if !((1..=65535).contains(&a) && (a..=65535).contains(&b)) {
+        return Err(ErrorCode::PortRangeMalformed.into());
+    }
+    if ported {
         Ok((a, b))
     } else {
-        Err(ErrorCode::PortRangeMalformed.into())
+        Err(ErrorCode::ProtocolPortMismatch.into())
     }
 }
 
@@ -943,19 +952,16 @@ mod tests {
     fn port_ranges() {
         assert_eq!(ports(Protocol::Tcp, Some("22/22")).unwrap(), (22, 22));
         assert_eq!(ports(Protocol::All, Some("-1/-1")).unwrap(), (-1, -1));
-        for (p, bad) in [
-            (Protocol::Tcp, "0/22"),
-            (Protocol::Tcp, "80/22"),
-            (Protocol::Udp, "1/65536"),
-            (Protocol::Icmp, "1/1"),
-            (Protocol::Tcp, "22"),
-            (Protocol::Tcp, "a/b"),
+        for (p, bad, code) in [
+            (Protocol::Tcp, "0/22", "InvalidPortRange.Malformed"),
+            (Protocol::Tcp, "80/22", "InvalidPortRange.Malformed"),
+            (Protocol::Udp, "1/65536", "InvalidPortRange.Malformed"),
+            (Protocol::Tcp, "22", "InvalidPortRange.Malformed"),
+            (Protocol::Tcp, "a/b", "InvalidPortRange.Malformed"),
+            (Protocol::Icmp, "1/1", "OperationDenied"),
+            (Protocol::Tcp, "-1/-1", "OperationDenied"),
         ] {
-            assert_eq!(
-                ports(p, Some(bad)).unwrap_err().code,
-                "InvalidPortRange.Malformed",
-                "{bad}"
-            );
+            assert_eq!(ports(p, Some(bad)).unwrap_err().code, code, "{bad}");
         }
         assert_eq!(parse_protocol("tcp"), Some(Protocol::Tcp));
         assert_eq!(parse_protocol("ALL"), Some(Protocol::All));
