@@ -1,4 +1,5 @@
-//! ecs-emulator: a local emulator of Alibaba Cloud's ECS (2014-05-26) and EBS (2021-07-30) APIs.
+//! ecs-emulator: a local emulator of Alibaba Cloud's ECS (2014-05-26) and EBS (2021-07-30) APIs, with the
+//! VPC (2016-04-28) calls that create what instances need.
 //!
 //! # Layout
 //! Four bands, each knowing only the ones below it:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: build the emulator, run every Rust test, then the Python SDK suite
-# (official Alibaba Cloud SDKs against the built binary) and the Node client tests (published Node
-# clients, installed by `npm ci` from tests/node). Usage: bash tests/run-all.sh [pytest args...]
+# (official Alibaba Cloud SDKs, and the third-party tools' flows, against the built binary) and the
+# Node client tests (published Node clients, installed by `npm ci` from tests/node).
+# Usage: bash tests/run-all.sh [pytest args...]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -10,7 +11,8 @@ cd "$ROOT"
 PYTHON="${PYTHON:-python3}"
 VENV="$ROOT/.venv-sdk"
 REQS="$ROOT/tests/sdk/requirements.txt"
-STAMP="$VENV/.requirements.sha256"
+TOOLS_VENV="$ROOT/.venv-tools"
+TOOLS_REQS="$ROOT/tests/sdk/tools/requirements.txt"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 
@@ -31,21 +33,33 @@ cargo build --locked || fail "cargo build"
 section "cargo test --locked"
 cargo test --locked || fail "cargo test"
 
+# A virtual environment for a requirements file, rebuilt only when the file changes.
+ensure_venv() {
+    local venv="$1" reqs="$2" stamp="$1/.requirements.sha256" want_hash have_hash
+    want_hash="$("$PYTHON" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$reqs")"
+    have_hash="$(cat "$stamp" 2>/dev/null || true)"
+    if [ -x "$venv/bin/python" ] && [ "$want_hash" = "$have_hash" ]; then
+        echo "requirements unchanged; reusing $(basename "$venv")"
+    else
+        echo "installing ${reqs#"$ROOT"/} into $(basename "$venv")"
+        rm -rf "$venv"
+        "$PYTHON" -m venv "$venv" \
+            || fail "could not create a virtual environment (on Debian/Ubuntu: apt-get install python3-venv)"
+        PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install --quiet -r "$reqs" \
+            || fail "pip install -r ${reqs#"$ROOT"/}"
+        echo "$want_hash" > "$stamp"
+    fi
+}
+
 section "Python SDK environment (.venv-sdk)"
 command -v "$PYTHON" >/dev/null 2>&1 || fail "$PYTHON not found; the SDK suite needs Python 3.9 or newer"
-want_hash="$("$PYTHON" -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read()).hexdigest())' "$REQS")"
-have_hash="$(cat "$STAMP" 2>/dev/null || true)"
-if [ -x "$VENV/bin/python" ] && [ "$want_hash" = "$have_hash" ]; then
-    echo "requirements unchanged; reusing $(basename "$VENV")"
-else
-    echo "installing tests/sdk/requirements.txt into $(basename "$VENV")"
-    rm -rf "$VENV"
-    "$PYTHON" -m venv "$VENV" \
-        || fail "could not create a virtual environment (on Debian/Ubuntu: apt-get install python3-venv)"
-    PIP_DISABLE_PIP_VERSION_CHECK=1 "$VENV/bin/python" -m pip install --quiet -r "$REQS" \
-        || fail "pip install -r tests/sdk/requirements.txt"
-    echo "$want_hash" > "$STAMP"
-fi
+ensure_venv "$VENV" "$REQS"
+
+section "Third-party tools environment (.venv-tools: Ansible, footmark, libcloud)"
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || fail "$PYTHON is older than 3.11; ansible-core 2.19 (the Ansible flow) needs 3.11 or newer"
+ensure_venv "$TOOLS_VENV" "$TOOLS_REQS"
+export TOOLS_VENV
 
 section "pytest tests/sdk"
 export ECS_EMULATOR_BIN="${ECS_EMULATOR_BIN:-$TARGET_DIR/debug/ecs-emulator}"

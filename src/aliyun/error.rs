@@ -16,6 +16,8 @@ pub enum Dialect {
     Ecs,
     /// EBS, Version 2021-07-30 (disk replica pairs and groups).
     Ebs,
+    /// VPC, Version 2016-04-28 (VPCs and vSwitches; ECS's wording for common errors).
+    Vpc,
 }
 
 impl Dialect {
@@ -24,6 +26,7 @@ impl Dialect {
         match self {
             Self::Ecs => "Ecs",
             Self::Ebs => "ebs",
+            Self::Vpc => "Vpc",
         }
     }
 
@@ -32,6 +35,7 @@ impl Dialect {
         match self {
             Self::Ecs => "ecs",
             Self::Ebs => "ebs",
+            Self::Vpc => "vpc",
         }
     }
 }
@@ -237,6 +241,48 @@ error_codes! {
     QuotaExceed => ("OperationDenied.QuotaExceed", 403, "The operation is not allowed due to quota exceed."),
     TooMuchEmptyGroup => ("OperationDenied.TooMuchEmptyGroup", 403, "Operation failed because of too many empty groups."),
     LastTokenProcessing => ("LastTokenProcessing", 403, "The last token request is processing."),
+
+    // ---- VPC (2016-04-28) and ECS security groups ----
+    VpcNotFound => ("InvalidVpcId.NotFound", 404, "Specified VPC does not exist."),
+    VpcQuotaExceeded => ("QuotaExceeded.Vpc", 400, "VPC quota exceeded."),
+    VpcNameMalformed => ("InvalidVpcName.Malformed", 400, "Specified VPC name is not valid."),
+    VpcDescriptionMalformed => ("InvalidVpcDiscription.Malformed", 400, "Specified VPC description is not valid."),
+    VpcHasVSwitches => ("DependencyViolation.VSwitch", 400, "Specified object has dependent resources"),
+    VpcHasSecurityGroups => ("DependencyViolation.SecurityGroup", 400, "Specified object has dependent resources SecurityGroup."),
+    VpcHasInstances => ("DependencyViolation.Instance", 400, "Specified object has dependent resources"),
+    VSwitchHasInstances => ("DependencyViolation", 400, "Specified object has dependent resources."),
+    VSwitchQuotaExceeded => ("QuotaExceeded.VSwitch", 400, "Virtual switch quota exceeded."),
+    VSwitchNameMalformed => ("InvalidVSwitchName.Malformed", 400, "Specified virtual switch name is not valid."),
+    VSwitchDescriptionMalformed => ("InvalidVSwitchDiscription.Malformed", 400, "Specified virtual switch description is not valid."),
+    VpcZoneNotFound => ("InvalidZoneId.NotFound", 404, "Specified zone does not exist."),
+    CidrMalformed => ("InvalidCidrBlock.Malformed", 400, "Specified CIDR block is not valid."),
+    CidrMaskLength => ("InvalidCirdrBlock.MaskLength", 400, "Specified CIDR block is not valid ."),
+    CidrOutsideVpc => ("InvalidParameter", 400, "Specified CIDR block is not valid in VPC."),
+    CidrOverlapped => ("InvalidCidrBlock.Overlapped", 400, "Specified CIDR block overlapped with other subnets."),
+    SecurityGroupNotFound => ("InvalidSecurityGroupId.NotFound", 404, "The specified SecurityGroupId does not exist."),
+    SecurityGroupNotFoundInRecords => ("InvalidSecurityGroupId.NotFound", 404, "The SecurityGroupId provided does not exist in our records."),
+    SecurityGroupNotFoundDelete => ("InvalidSecurityGroup.NotFound", 404, "The specified security group is not found."),
+    SecurityGroupVpcNotFound => ("InvalidVpcId.NotFound", 404, "The specified VpcId does not exist."),
+    SecurityGroupHasInstances => ("DependencyViolation", 403, "There is still instance(s) in the specified security group."),
+    SecurityGroupNamedByRule => ("DependencyViolation", 403, "The specified security group has been authorized in another one."),
+    SecurityGroupQuotaExceed => ("QuotaExceed.SecurityGroup", 403, "The maximum number of security groups is reached."),
+    SecurityGroupNameMalformed => ("InvalidSecurityGroupName.Malformed", 400, "Specified security group name is not valid."),
+    SecurityGroupDescriptionMalformed => ("InvalidSecurityGroupDiscription.Malformed", 400, "Specified security group description is not valid."),
+    SecurityGroupTypeInvalid => ("InvalidSecurityGroupType.NotFound", 404, "The specified SecurityGroupType does not exist."),
+    IpProtocolMalformed => ("InvalidIpProtocol.Malformed", 400, "The specified parameter \"IpProtocol\" is not valid."),
+    PortRangeMalformed => ("InvalidPortRange.Malformed", 400, "The specified parameter \"PortRange\" is not valid."),
+    ProtocolPortMismatch => ("OperationDenied", 400, "The specified IpProtocol does not exist or IpProtocol and PortRange do not match."),
+    SourceCidrIpMalformed => ("InvalidSourceCidrIp.Malformed", 400, "The specified parameter \"SourceCidrIp\" is not valid."),
+    PolicyMalformed => ("InvalidPolicy.Malformed", 400, "The specified parameter \"Policy\" is not valid."),
+    PriorityInvalid => ("InvalidPriority.Malformed", 400, "The specified parameter \"Priority\" is not valid."),
+    NicTypeInvalid => ("InvalidNicType.ValueNotSupported", 400, "The specified NicType does not exist."),
+    RuleDescriptionMalformed => ("InvalidSecurityGroupDiscription.Malformed", 400, "The specified security group rule description is not valid."),
+    SourceGroupNotFound => ("InvalidSourceGroupId.NotFound", 404, "The SourceGroupId provided does not exist in our records."),
+    SourceGroupIsSelf => ("InvalidParamter.Conflict", 403, "The specified SecurityGroupId should be different from the SourceGroupId."),
+    SourceGroupVpcMismatch => ("InvalidSourceGroupId.Mismatch", 400, "Specified security group and source group are not in the same VPC."),
+    GroupVSwitchVpcMismatch => ("InvalidParameter.Mismatch", 400, "Specified security group and virtual switch are not in the same VPC."),
+    AuthorizationLimitExceed => ("AuthorizationLimitExceed", 403, "The maximum number of authorization rules in the security group is exceeded."),
+    SourceGroupMissing => ("MissingParameter", 403, "The input parameter \"SourceGroupId\" or \"SourceCidrIp\" cannot be both blank."),
 }
 
 /// An error as the client will see it: code, status and message.
@@ -292,7 +338,7 @@ impl ApiError {
     /// gateway's `Missing<Name>`.
     pub fn replica_missing(dialect: Dialect, name: &str) -> Self {
         match dialect {
-            Dialect::Ecs => Self::with_message(
+            Dialect::Ecs | Dialect::Vpc => Self::with_message(
                 ErrorCode::IncompleteParamter,
                 format!(
                     "{} {name} is null.",
@@ -306,7 +352,9 @@ impl ApiError {
     /// A parameter whose value is not acceptable, in the wording of the dialect.
     pub fn invalid(dialect: Dialect, name: &str) -> Self {
         let message = match dialect {
-            Dialect::Ecs => format!("The specified parameter \"{name}\" is not valid."),
+            Dialect::Ecs | Dialect::Vpc => {
+                format!("The specified parameter \"{name}\" is not valid.")
+            }
             Dialect::Ebs => format!("The parameter {name} is invalid."),
         };
         Self::with_message(ErrorCode::InvalidParameter, message)

@@ -192,13 +192,13 @@ impl Params {
             match key {
                 Some(k) => tags.push((k.clone(), fields.get("Value").cloned().unwrap_or_default())),
                 None if fields.values().all(String::is_empty) => {}
-                None if self.dialect == Dialect::Ecs => return Err(ErrorCode::TagMismatch.into()),
+                None if self.dialect != Dialect::Ebs => return Err(ErrorCode::TagMismatch.into()),
                 None => return Err(self.invalid(&format!("Tag.{i}.Key"))),
             }
         }
         if tags.len() > 20 {
             return Err(match self.dialect {
-                Dialect::Ecs => ErrorCode::TagCount.into(),
+                Dialect::Ecs | Dialect::Vpc => ErrorCode::TagCount.into(),
                 Dialect::Ebs => self.invalid("Tag"),
             });
         }
@@ -216,7 +216,7 @@ impl Params {
                 token: t.to_owned(),
             })),
             Some(_) => Err(match self.dialect {
-                Dialect::Ecs => ErrorCode::InvalidClientToken.into(),
+                Dialect::Ecs | Dialect::Vpc => ErrorCode::InvalidClientToken.into(),
                 Dialect::Ebs => self.invalid("ClientToken"),
             }),
         }

@@ -75,6 +75,9 @@ pub fn offered(call: &Call, catalog: &Catalog) -> domain::Result<()> {
             region(&spec.region_id)?;
             destination(&spec.destination_region_id)
         }
+        Call::CreateVpc { spec, .. } => region(&spec.region_id),
+        Call::CreateVSwitch { spec, .. } => region(&spec.region_id),
+        Call::CreateSecurityGroup { spec, .. } => region(&spec.region_id),
         _ => Ok(()),
     }
 }
@@ -271,6 +274,16 @@ impl Naming for AliyunNaming {
                 format!("pair-{area}-{}", ids.random_part(ALPHABET, 14))
             }
             Kind::ReplicaGroup => format!("pg-{}", ids.random_part(ALPHABET, 16)),
+            Kind::Vpc | Kind::VSwitch | Kind::SecurityGroup => {
+                let kind = match kind {
+                    Kind::Vpc => "vpc",
+                    Kind::VSwitch => "vsw",
+                    _ => "sg",
+                };
+                let prefix = &region.id_prefix;
+                let rest = 21usize.saturating_sub(prefix.len());
+                format!("{kind}-{prefix}{}", ids.random_part(ALPHABET, rest))
+            }
             _ => {
                 let prefix = &region.id_prefix;
                 let kind = if kind == Kind::Disk { "d" } else { "i" };
@@ -335,7 +348,7 @@ impl ApiError {
     pub fn from_fault(fault: Fault, dialect: Dialect) -> Self {
         match fault {
             Fault::InternalError => match dialect {
-                Dialect::Ecs => ErrorCode::InternalError.into(),
+                Dialect::Ecs | Dialect::Vpc => ErrorCode::InternalError.into(),
                 Dialect::Ebs => ErrorCode::InternalErrorEbs.into(),
             },
             Fault::Error(e) => {
@@ -381,9 +394,15 @@ fn not_found(kind: Kind, dialect: Dialect, op: Op) -> ApiError {
             C::ZoneNotFoundInRecords
         }
         (Kind::Zone, _) if op == Op::DescribeDisks => C::ZoneNotFoundDescribeDisks,
+        (Kind::Zone, _) if op == Op::CreateVSwitch => C::VpcZoneNotFound,
         (Kind::Zone, _) => C::ZoneNotFound,
         (Kind::InstanceType, _) => C::InstanceTypeNotSupported,
         (Kind::VSwitch, _) => C::VSwitchNotFound,
+        (Kind::Vpc, _) if op == Op::CreateSecurityGroup => C::SecurityGroupVpcNotFound,
+        (Kind::Vpc, _) => C::VpcNotFound,
+        (Kind::SecurityGroup, _) if op == Op::CreateInstances => C::SecurityGroupNotFoundInRecords,
+        (Kind::SecurityGroup, _) if op == Op::DeleteSecurityGroup => C::SecurityGroupNotFoundDelete,
+        (Kind::SecurityGroup, _) => C::SecurityGroupNotFound,
         (Kind::Disk | Kind::ReplicaPair | Kind::ReplicaGroup, _) => C::NoSuchResource,
     };
     code.into()
@@ -457,9 +476,29 @@ fn denial(d: Denial, dialect: Dialect, op: Op) -> ErrorCode {
         D::Quota(_) => C::QuotaExceed,
         D::TooMuchEmptyGroup => C::TooMuchEmptyGroup,
         D::DiskAlreadyPaired | D::DiskMismatch => match dialect {
-            Dialect::Ecs => C::IncorrectDiskStatusReplica,
+            Dialect::Ecs | Dialect::Vpc => C::IncorrectDiskStatusReplica,
             Dialect::Ebs => C::OperationDenied,
         },
+        D::NetworkQuota => match op {
+            Op::CreateVpc => C::VpcQuotaExceeded,
+            Op::CreateVSwitch => C::VSwitchQuotaExceeded,
+            _ => C::SecurityGroupQuotaExceed,
+        },
+        D::VpcHasVSwitches => C::VpcHasVSwitches,
+        D::VpcHasSecurityGroups => C::VpcHasSecurityGroups,
+        D::NetworkInUse => match op {
+            Op::DeleteVpc => C::VpcHasInstances,
+            Op::DeleteVSwitch => C::VSwitchHasInstances,
+            _ => C::SecurityGroupHasInstances,
+        },
+        D::GroupNamedByRule => C::SecurityGroupNamedByRule,
+        D::CidrOutsideVpc => C::CidrOutsideVpc,
+        D::CidrOverlap => C::CidrOverlapped,
+        D::RuleLimit => C::AuthorizationLimitExceed,
+        D::SourceGroupNotFound => C::SourceGroupNotFound,
+        D::SourceGroupIsSelf => C::SourceGroupIsSelf,
+        D::SourceGroupVpcMismatch => C::SourceGroupVpcMismatch,
+        D::GroupVSwitchVpcMismatch => C::GroupVSwitchVpcMismatch,
     }
 }
 

@@ -13,6 +13,9 @@ use super::clock::Millis;
 use super::compute_query::{DiskListing, DiskQuery, InstanceQuery, StatusQuery};
 use super::disk::{Disk, NewDisk};
 use super::instance::{Instance, NewInstance, StopMode};
+use super::network::{
+    NetQuery, NewSecurityGroup, NewVSwitch, NewVpc, Rule, SecurityGroup, VSwitch, Vpc,
+};
 use super::op::Op;
 use super::query::Page;
 use super::replica_group::{GroupChanges, NewGroup};
@@ -177,6 +180,52 @@ pub enum Call {
         target: Target,
         sizes: Vec<(String, u32)>,
     },
+    CreateVpc {
+        spec: NewVpc,
+        token: Option<ClientToken>,
+    },
+    DeleteVpc {
+        region_id: String,
+        id: String,
+    },
+    #[serde(skip)]
+    DescribeVpcs(NetQuery),
+    /// One VPC by id (the query names it); NotFound when there is none.
+    #[serde(skip)]
+    DescribeVpcAttribute(NetQuery),
+    CreateVSwitch {
+        spec: NewVSwitch,
+        token: Option<ClientToken>,
+    },
+    DeleteVSwitch {
+        region_id: String,
+        id: String,
+    },
+    #[serde(skip)]
+    DescribeVSwitches(NetQuery),
+    /// One vSwitch by id (the query names it); NotFound when there is none.
+    #[serde(skip)]
+    DescribeVSwitchAttributes(NetQuery),
+    CreateSecurityGroup {
+        spec: NewSecurityGroup,
+        token: Option<ClientToken>,
+    },
+    DeleteSecurityGroup {
+        region_id: String,
+        id: String,
+    },
+    AuthorizeSecurityGroup {
+        region_id: String,
+        id: String,
+        rules: Vec<Rule>,
+    },
+    #[serde(skip)]
+    DescribeSecurityGroups(NetQuery),
+    #[serde(skip)]
+    DescribeSecurityGroupAttribute {
+        region_id: String,
+        id: String,
+    },
     ModifyInstanceAttribute {
         id: String,
         changes: InstanceChanges,
@@ -236,6 +285,13 @@ pub enum Answer<'s> {
         percent: u8,
         recover_point: Option<Millis>,
     },
+    /// VPCs, with each one's vSwitch ids.
+    Vpcs(Page<(&'s Vpc, Vec<&'s str>)>),
+    /// vSwitches, with how many instances each holds.
+    VSwitches(Page<(&'s VSwitch, usize)>),
+    /// Security groups, with how many instances each holds.
+    SecurityGroups(Page<(&'s SecurityGroup, usize)>),
+    SecurityGroup(&'s SecurityGroup),
     /// One instance.
     Instance {
         instance: &'s Instance,
@@ -284,6 +340,19 @@ impl Call {
             Self::UpdateGroup { .. } => Op::UpdateGroup,
             Self::ReverseGroup(_) => Op::ReverseGroup,
             Self::ExtendGroup { .. } => Op::ExtendGroup,
+            Self::CreateVpc { .. } => Op::CreateVpc,
+            Self::DeleteVpc { .. } => Op::DeleteVpc,
+            Self::DescribeVpcs(_) => Op::DescribeVpcs,
+            Self::DescribeVpcAttribute(_) => Op::DescribeVpcAttribute,
+            Self::DescribeVSwitchAttributes(_) => Op::DescribeVSwitchAttributes,
+            Self::CreateVSwitch { .. } => Op::CreateVSwitch,
+            Self::DeleteVSwitch { .. } => Op::DeleteVSwitch,
+            Self::DescribeVSwitches(_) => Op::DescribeVSwitches,
+            Self::CreateSecurityGroup { .. } => Op::CreateSecurityGroup,
+            Self::DeleteSecurityGroup { .. } => Op::DeleteSecurityGroup,
+            Self::AuthorizeSecurityGroup { .. } => Op::AuthorizeSecurityGroup,
+            Self::DescribeSecurityGroups(_) => Op::DescribeSecurityGroups,
+            Self::DescribeSecurityGroupAttribute { .. } => Op::DescribeSecurityGroupAttribute,
             Self::ModifyInstanceAttribute { .. } => Op::ModifyInstanceAttribute,
             Self::DescribeInstanceAttribute { .. } => Op::DescribeInstanceAttribute,
             Self::DescribeUserData { .. } => Op::DescribeUserData,
@@ -296,7 +365,7 @@ impl Call {
 
     /// The resources the call acts on (not those a Describe merely filters by): at most two.
     pub fn targets(&self) -> impl Iterator<Item = (Kind, &str)> {
-        use Kind::{Disk, Instance, ReplicaGroup, ReplicaPair};
+        use Kind::{Disk, Instance, ReplicaGroup, ReplicaPair, SecurityGroup, VSwitch, Vpc};
         fn one(a: (Kind, &str)) -> [Option<(Kind, &str)>; 2] {
             [Some(a), None]
         }
@@ -359,6 +428,12 @@ impl Call {
             | Self::UpdateGroup { target, .. }
             | Self::ReverseGroup(target)
             | Self::ExtendGroup { target, .. } => one((ReplicaGroup, &target.id)),
+            Self::CreateVSwitch { spec, .. } => one((Vpc, &spec.vpc_id)),
+            Self::DeleteVpc { id, .. } => one((Vpc, id)),
+            Self::DeleteVSwitch { id, .. } => one((VSwitch, id)),
+            Self::DeleteSecurityGroup { id, .. }
+            | Self::AuthorizeSecurityGroup { id, .. }
+            | Self::DescribeSecurityGroupAttribute { id, .. } => one((SecurityGroup, id)),
             _ => [None, None],
         };
         list.into_iter().flatten()
@@ -370,7 +445,10 @@ impl Call {
             Self::CreateInstances { token, .. }
             | Self::CreateDisk { token, .. }
             | Self::CreatePair { token, .. }
-            | Self::CreateGroup { token, .. } => token.as_ref(),
+            | Self::CreateGroup { token, .. }
+            | Self::CreateVpc { token, .. }
+            | Self::CreateVSwitch { token, .. }
+            | Self::CreateSecurityGroup { token, .. } => token.as_ref(),
             Self::StartPair { target, .. }
             | Self::ModifyPair { target, .. }
             | Self::ReprotectPair { target, .. }
@@ -454,6 +532,17 @@ impl Call {
             | Self::UpdateGroup { target, .. }
             | Self::ReverseGroup(target)
             | Self::ExtendGroup { target, .. } => Some(&target.region),
+            Self::CreateVpc { spec, .. } => Some(&spec.region_id),
+            Self::CreateVSwitch { spec, .. } => Some(&spec.region_id),
+            Self::CreateSecurityGroup { spec, .. } => Some(&spec.region_id),
+            Self::DescribeVpcs(q)
+            | Self::DescribeVSwitches(q)
+            | Self::DescribeSecurityGroups(q) => Some(&q.region_id),
+            Self::DeleteVpc { region_id, .. }
+            | Self::DeleteVSwitch { region_id, .. }
+            | Self::DeleteSecurityGroup { region_id, .. }
+            | Self::AuthorizeSecurityGroup { region_id, .. }
+            | Self::DescribeSecurityGroupAttribute { region_id, .. } => Some(region_id),
             _ => None,
         }
     }

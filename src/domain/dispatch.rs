@@ -158,6 +158,19 @@ impl<'a> Scope<'a> {
             Call::ExtendGroup { target, sizes } => self.once(op, key, &target, |s, r, id| {
                 s.extend_replica_group(r, id, &sizes)
             }),
+            net @ (Call::CreateVpc { .. }
+            | Call::DeleteVpc { .. }
+            | Call::DescribeVpcs(_)
+            | Call::DescribeVpcAttribute(_)
+            | Call::DescribeVSwitchAttributes(_)
+            | Call::CreateVSwitch { .. }
+            | Call::DeleteVSwitch { .. }
+            | Call::DescribeVSwitches(_)
+            | Call::CreateSecurityGroup { .. }
+            | Call::DeleteSecurityGroup { .. }
+            | Call::AuthorizeSecurityGroup { .. }
+            | Call::DescribeSecurityGroups(_)
+            | Call::DescribeSecurityGroupAttribute { .. }) => self.apply_network(net, key),
             Call::ModifyInstanceAttribute { id, changes } => {
                 done(self.modify_instance_attribute(&id, &changes))
             }

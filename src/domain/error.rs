@@ -22,6 +22,10 @@ pub enum Kind {
     InstanceType,
     /// A virtual switch.
     VSwitch,
+    /// A virtual private cloud.
+    Vpc,
+    /// A security group.
+    SecurityGroup,
     /// A disk replica pair.
     ReplicaPair,
     /// A disk replica (consistency) group.
@@ -98,6 +102,27 @@ pub enum Denial {
     TooMuchEmptyGroup,
     /// The account holds as many resources of this kind as its quota allows.
     Quota(Kind),
+    // networks
+    /// A region's VPCs, a VPC's vSwitches or a region's security groups are at their limit.
+    NetworkQuota,
+    VpcHasVSwitches,
+    VpcHasSecurityGroups,
+    /// An instance is still in the VPC, vSwitch or security group.
+    NetworkInUse,
+    /// Another group's rule names the security group.
+    GroupNamedByRule,
+    CidrOutsideVpc,
+    CidrOverlap,
+    /// The security group holds as many rules as it may.
+    RuleLimit,
+    /// A rule's peer group does not exist.
+    SourceGroupNotFound,
+    /// A rule names its own group as the peer.
+    SourceGroupIsSelf,
+    /// A rule's peer group is in another VPC.
+    SourceGroupVpcMismatch,
+    /// An instance's security group and vSwitch are in different VPCs.
+    GroupVSwitchVpcMismatch,
     // tags
     /// A resource would carry more tags than allowed.
     TagQuota,

@@ -393,7 +393,12 @@ impl Scope<'_> {
             Some(id) => id.clone(),
             None => self.naming.id(Kind::Instance, region, &mut *self.ids),
         };
-        let (vpc_id, default_vswitch) = self.naming.network(&id, region, zone);
+        let (mut vpc_id, default_vswitch) = self.naming.network(&id, region, zone);
+        let recorded = spec
+            .vswitch_id
+            .as_deref()
+            .and_then(|v| self.vswitch_in(&spec.region_id, v).ok())
+            .map(|v| (v.vpc_id.clone(), v.cidr));
         let host_name = spec
             .host_name
             .clone()
@@ -401,6 +406,13 @@ impl Scope<'_> {
         let now = self.now;
         let seq = self.next_seq();
         let n = seq % 250 + 2;
+        let private_ip = match recorded {
+            Some((vpc, cidr)) => {
+                vpc_id = vpc;
+                cidr.host(seq).to_string()
+            }
+            None => format!("172.16.{}.{}", n / 250, n % 250),
+        };
         let mut life = Lifecycle::new(S::Pending, now);
         match spec.status {
             Some(s) => life = Lifecycle::new(s, now),
@@ -437,7 +449,7 @@ impl Scope<'_> {
             stopped_mode: None,
             vpc_id,
             vswitch_id: spec.vswitch_id.clone().unwrap_or(default_vswitch),
-            private_ip: format!("172.16.{}.{}", n / 250, n % 250),
+            private_ip,
             security_group_ids: spec.security_group_ids.clone(),
             tags: spec.tags.clone(),
             conditions: spec.conditions.clone(),
@@ -481,7 +493,17 @@ impl Scope<'_> {
     /// Unknown region, zone, image, type, disk category; a vSwitch in another zone.
     pub fn check_new_instance(&self, spec: &NewInstance) -> Result<String> {
         let region = self.catalog.region(&spec.region_id)?;
-        let vsw_zone = |vsw: &str| self.naming.vswitch_zone(vsw, region).map(|z| z.id.clone());
+        // Once the account has network records in the region, the vSwitch and groups named
+        // must be among them, and the vSwitch's record places the instance.
+        let recorded = self.network_of_new_instance(
+            &spec.region_id,
+            spec.vswitch_id.as_deref(),
+            &spec.security_group_ids,
+        )?;
+        let vsw_zone = |vsw: &str| match recorded {
+            Some(r) => Some(r.zone_id.clone()),
+            None => self.naming.vswitch_zone(vsw, region).map(|z| z.id.clone()),
+        };
         let zone_id = match (&spec.zone_id, &spec.vswitch_id) {
             (Some(z), _) => z.clone(),
             (None, Some(vsw)) => {

@@ -24,6 +24,7 @@ pub mod instance;
 pub mod journal;
 #[cfg(test)]
 mod mirror_tests;
+pub mod network;
 pub mod op;
 pub mod query;
 pub mod quota;

@@ -51,6 +51,20 @@ pub enum Op {
     UpdateGroup,
     ReverseGroup,
     ExtendGroup,
+    // networks
+    CreateVpc,
+    DeleteVpc,
+    DescribeVpcs,
+    DescribeVpcAttribute,
+    CreateVSwitch,
+    DeleteVSwitch,
+    DescribeVSwitches,
+    DescribeVSwitchAttributes,
+    CreateSecurityGroup,
+    DeleteSecurityGroup,
+    AuthorizeSecurityGroup,
+    DescribeSecurityGroups,
+    DescribeSecurityGroupAttribute,
     // attributes
     ModifyInstanceAttribute,
     DescribeInstanceAttribute,
@@ -77,6 +91,12 @@ impl Op {
                 | Self::DescribePairs
                 | Self::DescribePairProgress
                 | Self::DescribeGroups
+                | Self::DescribeVpcs
+                | Self::DescribeVpcAttribute
+                | Self::DescribeVSwitches
+                | Self::DescribeVSwitchAttributes
+                | Self::DescribeSecurityGroups
+                | Self::DescribeSecurityGroupAttribute
                 | Self::DescribeInstanceAttribute
                 | Self::DescribeUserData
                 | Self::ListTagResources

@@ -14,6 +14,7 @@ use super::disk::Disk;
 use super::ids::{IdGen, Naming};
 use super::instance::Instance;
 use super::journal::{Entry, Journal};
+use super::network::Network;
 use super::op::Op;
 use super::quota::Quotas;
 use super::replica::Replication;
@@ -43,6 +44,9 @@ pub struct Account {
     pub insufficient_balance: bool,
     /// Disk replica pairs and groups.
     pub replication: Replication,
+    /// VPCs, vSwitches and security groups (left out of the document while there are none).
+    #[serde(skip_serializing_if = "Network::is_empty")]
+    pub network: Network,
     /// This account's quotas, when a seed set them (otherwise the cloud's).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quotas: Option<Quotas>,
@@ -204,6 +208,10 @@ impl Snapshot {
             acc.replication
                 .check(acc_id, &acc.disks)
                 .map_err(ImportError)?;
+            let zone_region = |z: &str| catalog.zone(z).ok().map(|(r, _)| r.id.clone());
+            acc.network
+                .check(&zone_region)
+                .map_err(|e| ImportError(format!("accounts[{acc_id:?}].{e}")))?;
         }
         Ok(())
     }

@@ -11,6 +11,7 @@ mod golden_replication;
 mod instances;
 mod limits;
 mod names;
+mod network;
 mod otc;
 mod persistence;
 mod protocol;

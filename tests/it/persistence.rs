@@ -260,3 +260,72 @@ async fn attribute_and_tag_changes_survive_kill_9() {
     drop(proc);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The network calls are replayed from the log: a VPC, its vSwitch, a security group with a rule,
+/// and the check they put on a later create, survive `kill -9`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn network_records_survive_kill_9() {
+    let dir = temp_dir("network");
+    let client = reqwest::Client::new();
+    let get = |base: &str, version: &str, query: &str| {
+        let url = format!("{base}/?Version={version}&RegionId=cn-hangzhou&{query}");
+        let client = client.clone();
+        async move {
+            let text = client.get(url).send().await.unwrap().text().await.unwrap();
+            serde_json::from_str::<Value>(&text).unwrap()
+        }
+    };
+    const VPC: &str = "2016-04-28";
+    const ECS: &str = "2014-05-26";
+    let mut proc = start(&dir, &[]);
+    until_ready(&client, &proc.base).await;
+    let base = proc.base.clone();
+    let v = get(&base, VPC, "Action=CreateVpc&CidrBlock=10.0.0.0%2F8").await;
+    let vpc = v["VpcId"].as_str().expect("VpcId").to_owned();
+    let v = get(
+        &base,
+        VPC,
+        &format!("Action=CreateVSwitch&VpcId={vpc}&ZoneId=cn-hangzhou-h&CidrBlock=10.2.0.0%2F16"),
+    )
+    .await;
+    let vsw = v["VSwitchId"].as_str().expect("VSwitchId").to_owned();
+    let v = get(
+        &base,
+        ECS,
+        &format!("Action=CreateSecurityGroup&VpcId={vpc}"),
+    )
+    .await;
+    let sg = v["SecurityGroupId"]
+        .as_str()
+        .expect("SecurityGroupId")
+        .to_owned();
+    let v = get(&base, ECS, &format!("Action=AuthorizeSecurityGroup&SecurityGroupId={sg}&IpProtocol=tcp&PortRange=80%2F80&SourceCidrIp=0.0.0.0%2F0")).await;
+    assert!(v.get("Code").is_none(), "{v}");
+    proc.child.kill().expect("kill -9");
+    let _ = proc.child.wait();
+    let proc = start(&dir, &[]);
+    until_ready(&client, &proc.base).await;
+    let base = proc.base.clone();
+    let v = get(&base, VPC, &format!("Action=DescribeVSwitches&VpcId={vpc}")).await;
+    assert_eq!(v["VSwitches"]["VSwitch"][0]["VSwitchId"], vsw.as_str());
+    assert_eq!(v["VSwitches"]["VSwitch"][0]["CidrBlock"], "10.2.0.0/16");
+    let v = get(
+        &base,
+        ECS,
+        &format!("Action=DescribeSecurityGroupAttribute&SecurityGroupId={sg}"),
+    )
+    .await;
+    assert_eq!(v["Permissions"]["Permission"][0]["PortRange"], "80/80");
+    let run = "Action=RunInstances&ImageId=ubuntu_22_04_x64_20G_alibase_20240710.vhd&InstanceType=ecs.g7.large";
+    let v = get(&base, ECS, &format!("{run}&VSwitchId=vsw-made-up")).await;
+    assert_eq!(v["Code"], "InvalidVSwitchId.NotFound", "{v}");
+    let v = get(
+        &base,
+        ECS,
+        &format!("{run}&VSwitchId={vsw}&SecurityGroupId={sg}"),
+    )
+    .await;
+    assert!(v.get("Code").is_none(), "{v}");
+    drop(proc);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -592,6 +592,91 @@ async fn answers(s: &Server) -> BTreeMap<String, Value> {
         "DeleteDiskReplicaPair",
         p("DeleteDiskReplicaPair", HZ.0).await,
     );
+
+    // Security groups.
+    let sg = s
+        .ecs(
+            "CreateSecurityGroup",
+            &[("RegionId", HZ.0), ("SecurityGroupName", "shapes")],
+        )
+        .await
+        .ok();
+    let sg_id = sg["SecurityGroupId"]
+        .as_str()
+        .expect("SecurityGroupId")
+        .to_owned();
+    put("ecs", "CreateSecurityGroup", sg);
+    let on_sg = [("RegionId", HZ.0), ("SecurityGroupId", sg_id.as_str())];
+    let mut rule = on_sg.to_vec();
+    rule.extend([
+        ("IpProtocol", "tcp"),
+        ("PortRange", "22/22"),
+        ("SourceCidrIp", "0.0.0.0/0"),
+    ]);
+    put(
+        "ecs",
+        "AuthorizeSecurityGroup",
+        s.ecs("AuthorizeSecurityGroup", &rule).await.ok(),
+    );
+    put(
+        "ecs",
+        "DescribeSecurityGroupAttribute",
+        s.ecs("DescribeSecurityGroupAttribute", &on_sg).await.ok(),
+    );
+    put(
+        "ecs",
+        "DescribeSecurityGroups",
+        s.ecs("DescribeSecurityGroups", &hz).await.ok(),
+    );
+    put(
+        "ecs",
+        "DeleteSecurityGroup",
+        s.ecs("DeleteSecurityGroup", &on_sg).await.ok(),
+    );
+
+    // The VPC product: a VPC and a vSwitch, described and deleted.
+    const VPC: &str = "2016-04-28";
+    let vpc = s
+        .call(
+            VPC,
+            "CreateVpc",
+            &[("RegionId", HZ.0), ("CidrBlock", "10.0.0.0/16")],
+        )
+        .await
+        .ok();
+    let vpc_id = vpc["VpcId"].as_str().expect("VpcId").to_owned();
+    put("vpc", "CreateVpc", vpc);
+    let on_vpc = [("RegionId", HZ.0), ("VpcId", vpc_id.as_str())];
+    let vsw = s
+        .call(
+            VPC,
+            "CreateVSwitch",
+            &[
+                ("RegionId", HZ.0),
+                ("VpcId", vpc_id.as_str()),
+                ("ZoneId", HZ.1),
+                ("CidrBlock", "10.0.1.0/24"),
+            ],
+        )
+        .await
+        .ok();
+    let vsw_id = vsw["VSwitchId"].as_str().expect("VSwitchId").to_owned();
+    put("vpc", "CreateVSwitch", vsw);
+    let on_vsw = [("RegionId", HZ.0), ("VSwitchId", vsw_id.as_str())];
+    for (action, params) in [
+        ("DescribeVpcs", &hz[..]),
+        ("DescribeVpcAttribute", &on_vpc[..]),
+        ("DescribeVSwitches", &on_vpc[..]),
+        ("DescribeVSwitchAttributes", &on_vsw[..]),
+        ("DeleteVSwitch", &on_vsw[..]),
+    ] {
+        put("vpc", action, s.call(VPC, action, params).await.ok());
+    }
+    put(
+        "vpc",
+        "DeleteVpc",
+        s.call(VPC, "DeleteVpc", &on_vpc).await.ok(),
+    );
     got
 }
 

@@ -11,6 +11,7 @@ mod catalog;
 mod disk;
 mod documented;
 mod instance;
+mod network;
 mod replica_group;
 mod replica_pair;
 mod tag;
@@ -33,6 +34,8 @@ use crate::engine::{Engine, Operation, Outcome, Refusal, RequestMeta, Source};
 pub const ECS_VERSION: &str = "2014-05-26";
 /// EBS API version.
 pub const EBS_VERSION: &str = "2021-07-30";
+/// VPC API version.
+pub const VPC_VERSION: &str = "2016-04-28";
 
 /// One decoded request on its way to the domain.
 #[derive(Debug)]
@@ -184,6 +187,17 @@ pub const fn ebs<A: RpcAction + Send + 'static>(name: &'static str) -> Action {
     }
 }
 
+/// A row of VPC 2016-04-28.
+pub const fn vpc<A: RpcAction + Send + 'static>(name: &'static str) -> Action {
+    Action {
+        version: VPC_VERSION,
+        name,
+        dialect: Dialect::Vpc,
+        op: A::OP,
+        handler: run::<A>,
+    }
+}
+
 /// An answer of another shape than the operation gives: a bug.
 pub fn unexpected(answer: &Answer<'_>) -> domain::Error {
     domain::Error::Internal(format!("unexpected answer {answer:?}"))
@@ -196,6 +210,7 @@ const FAMILIES: &[&[Action]] = &[
     catalog::ACTIONS,
     replica_pair::ACTIONS,
     replica_group::ACTIONS,
+    network::ACTIONS,
     attribute::ACTIONS,
     tag::ACTIONS,
 ];
@@ -215,6 +230,7 @@ pub fn dialect_of(version: &str) -> Option<Dialect> {
     match version {
         ECS_VERSION => Some(Dialect::Ecs),
         EBS_VERSION => Some(Dialect::Ebs),
+        VPC_VERSION => Some(Dialect::Vpc),
         _ => None,
     }
 }

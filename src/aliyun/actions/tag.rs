@@ -32,11 +32,11 @@ const PAGE_SIZE: usize = 50;
 fn resource_type(p: &Params) -> Result<Kind, ApiError> {
     let raw = p.required("ResourceType")?;
     let kind = match p.dialect {
-        Dialect::Ecs => vocab::parse_ecs_tag_resource(&raw),
+        Dialect::Ecs | Dialect::Vpc => vocab::parse_ecs_tag_resource(&raw),
         Dialect::Ebs => vocab::parse_ebs_tag_resource(&raw),
     };
     kind.ok_or_else(|| match p.dialect {
-        Dialect::Ecs => ErrorCode::ResourceTypeNotFound.into(),
+        Dialect::Ecs | Dialect::Vpc => ErrorCode::ResourceTypeNotFound.into(),
         Dialect::Ebs => p.invalid("ResourceType"),
     })
 }
@@ -46,7 +46,7 @@ fn resource_ids(p: &Params) -> Result<Vec<String>, ApiError> {
     let ids = p.repeated("ResourceId");
     if ids.len() > MAX_RESOURCE_IDS {
         return Err(match p.dialect {
-            Dialect::Ecs => ErrorCode::NumberExceedResourceIds.into(),
+            Dialect::Ecs | Dialect::Vpc => ErrorCode::NumberExceedResourceIds.into(),
             Dialect::Ebs => p.invalid("ResourceId"),
         });
     }
@@ -56,7 +56,7 @@ fn resource_ids(p: &Params) -> Result<Vec<String>, ApiError> {
 /// The error for a bad tag in this product: ECS's own code, or EBS's invalid `name`.
 fn bad_tag(p: &Params, ecs: ErrorCode, name: &str) -> ApiError {
     match p.dialect {
-        Dialect::Ecs => ecs.into(),
+        Dialect::Ecs | Dialect::Vpc => ecs.into(),
         Dialect::Ebs => p.invalid(name),
     }
 }
@@ -147,7 +147,7 @@ done_action!(TagResources, Op::TagResources, |p| {
     let tags = tags(p)?;
     if tags.is_empty() {
         return Err(match p.dialect {
-            Dialect::Ecs => ErrorCode::MissingTags.into(),
+            Dialect::Ecs | Dialect::Vpc => ErrorCode::MissingTags.into(),
             Dialect::Ebs => ApiError::missing("Tag.1.Key"),
         });
     }
