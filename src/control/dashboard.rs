@@ -1,0 +1,475 @@
+//! The dashboard's data: a compact view of the world (every account's instances, disks, pairs
+//! and groups as of now, with counts, clock and fault rules), its live stream of changes, and
+//! the pair and group actions a person takes from the page, run on the engine's one path.
+
+use std::collections::{BTreeMap, HashMap};
+use std::convert::Infallible;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{error, Refused};
+use crate::aliyun::actions::{name_of, EBS_VERSION};
+use crate::aliyun::error::{ApiError, Dialect};
+use crate::aliyun::vocab::AliyunNaming;
+use crate::domain::call::{Call, Target};
+use crate::domain::clock::{wall_ms, ClockMode, Millis};
+use crate::domain::replica_sync::Track;
+use crate::domain::status::ReplicaStatus;
+use crate::domain::world::Cloud;
+use crate::domain::Op;
+use crate::engine::{Outcome, Refusal, RequestMeta, Source};
+use crate::state::AppState;
+
+/// How often a stream looks for changes: well inside the 250 ms an update may take to show.
+const TICK: Duration = Duration::from_millis(100);
+
+/// One row of the view, already encoded, by (kind, account/id).
+type Rows = HashMap<(&'static str, String), String>;
+
+/// Where a disk of a pair sits.
+#[derive(Serialize)]
+struct End<'a> {
+    region: &'a str,
+    zone: &'a str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    disk: &'a str,
+}
+
+/// A pair's or group's replication as of now.
+#[derive(Serialize)]
+struct Sync {
+    status: ReplicaStatus,
+    /// Percent of the copy under way.
+    progress: u8,
+    /// The last recovery point (virtual ms).
+    rp: Option<Millis>,
+}
+
+fn sync_at(track: &Track, now: Millis) -> Sync {
+    let mut t = track.clone();
+    t.settle(now);
+    Sync {
+        status: t.status(),
+        progress: t.progress(now),
+        rp: t.recover_point(),
+    }
+}
+
+/// The whole view as of now: rows by key, and the summary (accounts, regions, counts, clock).
+struct View {
+    rows: Rows,
+    summary: String,
+    clock: Clock,
+}
+
+/// The virtual clock as the page extrapolates it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Clock {
+    now: Millis,
+    wall: Millis,
+    mode: ClockMode,
+}
+
+impl Clock {
+    /// What changes only when someone moves or switches the clock.
+    fn key(self) -> (ClockMode, Millis) {
+        match self.mode {
+            ClockMode::System => (self.mode, self.now - self.wall),
+            ClockMode::Manual => (self.mode, self.now),
+        }
+    }
+
+    fn json(self) -> String {
+        json!({ "now_ms": self.now, "wall_ms": self.wall, "mode": self.mode }).to_string()
+    }
+}
+
+/// Reads every account's resources as of now, under the world lock, encoding each row once.
+fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String), u64>) {
+    let mut rows = Rows::new();
+    let mut counts: BTreeMap<(&'static str, String), u64> = BTreeMap::new();
+    let mut count = |kind: &'static str, status: String| {
+        *counts.entry((kind, status)).or_default() += 1;
+    };
+    for (account, a) in &cloud.accounts {
+        for i in a.instances.values() {
+            let status = i.life.status_at(now);
+            count("instance", status_name(&status));
+            let row = json!({
+                "t": "instance", "account": account, "id": i.id, "name": i.name,
+                "region": i.region_id, "zone": i.zone_id, "type": i.instance_type,
+                "status": status, "busy": i.life.steps_end().is_some_and(|end| end > now),
+            });
+            rows.insert(("instance", format!("{account}/{}", i.id)), row.to_string());
+        }
+        for d in a.disks.values() {
+            let status = d.status_at(now);
+            count("disk", status_name(&status));
+            let att = d.attachment_at(now);
+            let row = json!({
+                "t": "disk", "account": account, "id": d.id, "name": d.name,
+                "region": d.region_id, "zone": d.zone_id, "category": d.category,
+                "size": d.size, "status": status,
+                "busy": d.life.steps_end().is_some_and(|end| end > now),
+                "instance": att.map(|x| x.instance_id.as_str()),
+                "device": att.map(|x| x.device.as_str()),
+                "pair": a.replication.pair_of_disk.get(&d.id),
+            });
+            rows.insert(("disk", format!("{account}/{}", d.id)), row.to_string());
+        }
+        for p in a.replication.pairs.values() {
+            let sync = sync_at(&p.track, now);
+            if sync.status == ReplicaStatus::Deleted {
+                continue;
+            }
+            count("pair", status_name(&sync.status));
+            let row = json!({
+                "t": "pair", "account": account, "id": p.id, "name": p.name,
+                "src": End { region: &p.source.region_id, zone: &p.source.zone_id, disk: &p.source.disk_id },
+                "dst": End { region: &p.destination.region_id, zone: &p.destination.zone_id, disk: &p.destination.disk_id },
+                "primary": End { region: &p.primary.region_id, zone: &p.primary.zone_id, disk: "" },
+                "standby": End { region: &p.standby.region_id, zone: &p.standby.zone_id, disk: "" },
+                "rpo": p.rpo, "mode": p.mode(), "group": p.group_id, "sync": sync,
+            });
+            rows.insert(("pair", format!("{account}/{}", p.id)), row.to_string());
+        }
+        for g in a.replication.groups.values() {
+            let sync = sync_at(&g.track, now);
+            if sync.status == ReplicaStatus::Deleted {
+                continue;
+            }
+            count("group", status_name(&sync.status));
+            let place = |p: &'_ crate::domain::replica_site::Place| json!({ "region": p.region_id, "zone": p.zone_id });
+            let row = json!({
+                "t": "group", "account": account, "id": g.id, "name": g.name,
+                "src": place(&g.source), "dst": place(&g.destination),
+                "primary": place(&g.primary), "standby": place(&g.standby),
+                "rpo": g.rpo, "mode": g.mode(), "pairs": g.pair_ids, "sync": sync,
+            });
+            rows.insert(("group", format!("{account}/{}", g.id)), row.to_string());
+        }
+    }
+    (rows, counts)
+}
+
+/// A status as the view shows it (the domain's own snake_case spelling).
+fn status_name(status: &impl Serialize) -> String {
+    match serde_json::to_value(status) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+fn view(app: &AppState) -> View {
+    let wall = wall_ms();
+    let (rows, counts, clock, accounts, regions) = app.engine.world().read(wall, |cloud, now| {
+        let (rows, counts) = rows_of(cloud, now);
+        let regions: Vec<_> = cloud
+            .catalog
+            .regions
+            .iter()
+            .map(|r| json!({ "id": r.id, "zones": r.zones.iter().map(|z| &z.id).collect::<Vec<_>>() }))
+            .collect();
+        let clock = Clock {
+            now,
+            wall,
+            mode: cloud.clock.mode,
+        };
+        let accounts: Vec<String> = cloud.accounts.keys().cloned().collect();
+        (rows, counts, clock, accounts, regions)
+    });
+    let mut by_kind: BTreeMap<&str, BTreeMap<String, u64>> = BTreeMap::new();
+    for ((kind, status), n) in counts {
+        by_kind.entry(kind).or_default().insert(status, n);
+    }
+    let summary = json!({
+        "accounts": accounts,
+        "regions": regions,
+        "counts": by_kind,
+        "timing": app.settings["timing"],
+        "faults": app.engine.faults().list(),
+        "log_capacity": app.engine.log().capacity(),
+    })
+    .to_string();
+    View {
+        rows,
+        summary,
+        clock,
+    }
+}
+
+/// One `view` event: everything (`full`) or what changed since `before`.
+fn delta(before: Option<&View>, now: &View) -> Option<String> {
+    let mut out = String::from("{");
+    let _ = write!(out, "\"full\":{}", before.is_none());
+    let mut changed = false;
+    if before.is_none_or(|b| b.clock.key() != now.clock.key()) {
+        let _ = write!(out, ",\"clock\":{}", now.clock.json());
+        changed = true;
+    }
+    if before.is_none_or(|b| b.summary != now.summary) {
+        let _ = write!(out, ",\"summary\":{}", now.summary);
+        changed = true;
+    }
+    out.push_str(",\"upsert\":[");
+    let mut first = true;
+    for (key, row) in &now.rows {
+        if before.is_some_and(|b| b.rows.get(key) == Some(row)) {
+            continue;
+        }
+        if !first {
+            out.push(',');
+        }
+        first = false;
+        out.push_str(row);
+    }
+    changed |= !first;
+    out.push_str("],\"gone\":[");
+    let mut first = true;
+    if let Some(b) = before {
+        for (kind, key) in b.rows.keys() {
+            if now.rows.contains_key(&(*kind, key.clone())) {
+                continue;
+            }
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            let _ = write!(out, "{}", json!([kind, key]));
+        }
+    }
+    changed |= !first;
+    out.push_str("]}");
+    (changed || before.is_none()).then_some(out)
+}
+
+/// `GET /_emulator/view`: the whole view (the first event of the stream).
+pub async fn get(State(app): State<AppState>) -> Response {
+    let body = delta(None, &view(&app)).unwrap_or_default();
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /_emulator/view/stream`: `event: view` with the whole view first, then what changed,
+/// at most every 100 ms and only when something did.
+pub async fn stream(State(app): State<AppState>) -> Response {
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(4);
+    tokio::spawn(async move {
+        let mut last: Option<View> = None;
+        let mut tick = tokio::time::interval(TICK);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        loop {
+            tick.tick().await;
+            if tx.is_closed() {
+                break;
+            }
+            let current = view(&app);
+            if let Some(data) = delta(last.as_ref(), &current) {
+                if tx
+                    .send(Ok(Event::default().event("view").data(data)))
+                    .await
+                    .is_err()
+                {
+                    break;
+                }
+            }
+            last = Some(current);
+        }
+    });
+    Sse::new(tokio_stream::wrappers::ReceiverStream::new(rx))
+        .keep_alive(KeepAlive::default())
+        .into_response()
+}
+
+/// Body of `POST /_emulator/dashboard/act`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Act {
+    account: String,
+    kind: Kind,
+    id: String,
+    op: ActOp,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Kind {
+    Pair,
+    Group,
+}
+
+impl Kind {
+    fn noun(self) -> &'static str {
+        match self {
+            Self::Pair => "replica pair",
+            Self::Group => "replica group",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ActOp {
+    Start,
+    Stop,
+    Failover,
+    Reprotect,
+    Delete,
+}
+
+/// Which side's region runs `op`: start and stop on the source, failover and reprotect on the
+/// destination, delete on the primary (the cloud's own call-site rules).
+fn call_region(op: ActOp, (src, dst, primary): (&str, &str, &str)) -> String {
+    match op {
+        ActOp::Start | ActOp::Stop => src,
+        ActOp::Failover | ActOp::Reprotect => dst,
+        ActOp::Delete => primary,
+    }
+    .to_owned()
+}
+
+fn call_of(kind: Kind, op: ActOp, target: Target) -> Call {
+    match (kind, op) {
+        (Kind::Pair, ActOp::Start) => Call::StartPair {
+            target,
+            one_shot: false,
+        },
+        (Kind::Pair, ActOp::Stop) => Call::StopPair(target),
+        (Kind::Pair, ActOp::Failover) => Call::FailoverPair(target),
+        (Kind::Pair, ActOp::Reprotect) => Call::ReprotectPair {
+            target,
+            reverse: true,
+        },
+        (Kind::Pair, ActOp::Delete) => Call::DeletePair(target),
+        (Kind::Group, ActOp::Start) => Call::StartGroup {
+            target,
+            one_shot: false,
+        },
+        (Kind::Group, ActOp::Stop) => Call::StopGroup(target),
+        (Kind::Group, ActOp::Failover) => Call::FailoverGroup(target),
+        (Kind::Group, ActOp::Reprotect) => Call::ReprotectGroup {
+            target,
+            reverse: true,
+        },
+        (Kind::Group, ActOp::Delete) => Call::DeleteGroup(target),
+    }
+}
+
+/// The longest account or resource id the dashboard passes on.
+const MAX_ID: usize = 256;
+
+/// A dashboard action's outcome, as the request log sees it.
+struct Acted(Result<(), ApiError>);
+
+impl Outcome for Acted {
+    fn status(&self) -> u16 {
+        self.0.as_ref().map_or_else(|e| e.status, |()| 200)
+    }
+    fn code(&self) -> Option<&str> {
+        self.0.as_ref().err().map(|e| e.code.as_ref())
+    }
+}
+
+/// `POST /_emulator/dashboard/act`: start, stop, fail over, reprotect or delete a pair or
+/// group, as the equivalent EBS call on the engine's path (logged with `source: dashboard`).
+/// Answers the call's action, region, request id and status, with the cloud's `code` and
+/// `message` when it refused.
+pub async fn act(State(app): State<AppState>, body: Bytes) -> Response {
+    match act_on(&app, &body).await {
+        Ok(v) => Json(v).into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn act_on(app: &AppState, body: &Bytes) -> Result<serde_json::Value, Refused> {
+    let a: Act = serde_json::from_slice(body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad action: {e}")))?;
+    if a.account.len() > MAX_ID || a.id.len() > MAX_ID {
+        return Err(error(StatusCode::BAD_REQUEST, "ids are at most 256 bytes"));
+    }
+    let regions = app.engine.world().read(wall_ms(), |cloud, _| {
+        let r = &cloud.accounts.get(&a.account)?.replication;
+        match a.kind {
+            Kind::Pair => r.pairs.get(&a.id).map(|p| {
+                let (s, d, pr) = p.regions();
+                call_region(a.op, (s, d, pr))
+            }),
+            Kind::Group => r.groups.get(&a.id).map(|g| {
+                call_region(
+                    a.op,
+                    (
+                        &g.source.region_id,
+                        &g.destination.region_id,
+                        &g.primary.region_id,
+                    ),
+                )
+            }),
+        }
+    });
+    let Some(region) = regions else {
+        return Err(error(
+            StatusCode::NOT_FOUND,
+            format!("no {} {:?} in account {:?}", a.kind.noun(), a.id, a.account),
+        ));
+    };
+    let target = Target {
+        region: region.clone(),
+        id: a.id.clone(),
+        token: None,
+    };
+    let call = call_of(a.kind, a.op, target);
+    let op: Op = call.op();
+    let action = name_of(EBS_VERSION, op).unwrap_or("Dashboard");
+    let id_name = match a.kind {
+        Kind::Pair => "ReplicaPairId",
+        Kind::Group => "ReplicaGroupId",
+    };
+    let params = |f: &mut dyn FnMut(&str, &str)| {
+        f("RegionId", &region);
+        f(id_name, &a.id);
+    };
+    let request_id = app.engine.request_id();
+    let meta = RequestMeta {
+        dialect: "alibaba",
+        product: Dialect::Ebs.id(),
+        version: EBS_VERSION,
+        action,
+        account: &a.account,
+        request_id: &request_id,
+        arrived: std::time::Instant::now(),
+        source: Source::Dashboard,
+        params: &params,
+    };
+    let out = app
+        .engine
+        .apply(&meta, &AliyunNaming, call, |answer| {
+            Acted(answer.map(|_| ()).map_err(|r| match r {
+                Refusal::Domain(e) => ApiError::from_domain(e, Dialect::Ebs, op),
+                Refusal::Fault(f) => ApiError::from_fault(f, Dialect::Ebs),
+            }))
+        })
+        .await;
+    // The cloud's refusal is the answer to relay, not a failure of this endpoint: 200 either
+    // way, with the status and code the same call through the API would have had.
+    Ok(match out.0 {
+        Ok(()) => json!({
+            "action": action, "region": region, "request_id": request_id, "status": 200,
+        }),
+        Err(e) => json!({
+            "action": action, "region": region, "request_id": request_id,
+            "status": e.status, "code": e.code, "message": e.message,
+        }),
+    })
+}
