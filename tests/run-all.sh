@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: build the emulator, run every Rust test, then the Python SDK suite
-# (official Alibaba Cloud SDKs against the built binary). Usage: bash tests/run-all.sh [pytest args...]
+# (official Alibaba Cloud SDKs against the built binary), then the dashboard's browser tests
+# when a Chromium is installed. Usage: bash tests/run-all.sh [pytest args for the SDK suite...]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -50,5 +51,16 @@ section "pytest tests/sdk"
 export ECS_EMULATOR_BIN="${ECS_EMULATOR_BIN:-$TARGET_DIR/debug/ecs-emulator}"
 [ -x "$ECS_EMULATOR_BIN" ] || fail "emulator binary not found at $ECS_EMULATOR_BIN"
 "$VENV/bin/python" -m pytest tests/sdk -q "$@" || fail "pytest tests/sdk"
+
+section "browser tests (tests/browser)"
+# Debian's Chromium, headless, driven by Playwright for Python; a browser is never downloaded.
+CHROMIUM="${CHROMIUM:-$(command -v chromium || true)}"
+if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ]; then
+    CHROMIUM="$CHROMIUM" "$VENV/bin/python" -m pytest tests/browser -q || fail "pytest tests/browser"
+elif [ "${CI:-}" = "true" ]; then
+    fail "no Chromium found: CI never skips the browser tests (apt-get install chromium)"
+else
+    echo "SKIPPED: the browser tests need Chromium (apt-get install chromium); none found on PATH"
+fi
 
 section "all tests passed in $(( $(date +%s) - started ))s"

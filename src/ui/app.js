@@ -247,9 +247,7 @@ function fillSelect(sel, values) {
 function paintSummary() {
   if (!summary) return;
   for (const id of ["cf-account", "rf-account", "lf-account"]) fillSelect($(id), summary.accounts);
-  const used = new Set();
-  for (const m of [world.instance, world.disk]) for (const r of m.values()) used.add(r.region);
-  fillSelect($("cf-region"), Array.from(used).sort());
+  fillSelect($("cf-region"), summary.regions.map((r) => r.id));
 }
 
 function paintOverview() {

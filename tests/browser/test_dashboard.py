@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 import replication_helpers as rh
 import sdk_clients as sc
+from conftest import Emulator, Page
 
 
 def ebs(server):
@@ -167,3 +168,189 @@ def test_a_fault_added_from_the_page_marks_the_call_in_the_log(dash, server):
     expect(rules).to_contain_text("1")  # fired once
     page.get_by_role("button", name="Remove all rules").click()
     expect(page.locator("#ctl-faults")).to_contain_text("No fault rules")
+
+
+def test_compute_shows_instances_and_disks_with_their_transitions(dash, server):
+    page = dash.open("compute")
+    api = ebs(server)
+    instance_id = rh.new_instance(api, rh.SRC_REGION, rh.SRC_ZONE)
+    inst = page.locator("#inst-body tr", has_text=instance_id)
+    expect(inst.locator(".st")).to_have_text("pending")
+    expect(inst.locator(".st")).to_have_class("st st-sync busy")
+    data_disk = rh.new_disk(api, rh.SRC_REGION, rh.SRC_ZONE)
+    disk = page.locator("#disk-body tr", has_text=data_disk)
+    expect(disk.locator(".st")).to_have_text("creating")
+    advance_from_page(page, "+1 min")
+    page.get_by_role("tab", name="Compute").click()
+    expect(inst.locator(".st")).to_have_text("running")
+    expect(disk.locator(".st")).to_have_text("available")
+    api.ecs(rh.SRC_REGION).attach_disk(instance_id=instance_id, disk_id=data_disk)
+    expect(disk.locator(".st")).to_have_text("attaching")
+    expect(disk).to_contain_text(instance_id)
+    expect(inst).to_contain_text(data_disk)
+    # Filters: a search that matches nothing, then the instance's id.
+    page.locator("#cf-text").fill("no-such-thing")
+    expect(page.locator("#inst-body tr")).to_have_count(0)
+    page.locator("#cf-text").fill(instance_id)
+    expect(page.locator("#inst-body tr")).to_have_count(1)
+    page.locator("#cf-text").fill("")
+    page.locator("#cf-region").select_option(rh.DST_REGION)
+    expect(page.locator("#inst-body tr")).to_have_count(0)
+    page.locator("#cf-region").select_option("")
+    dash.shot("compute")
+
+
+def test_overview_counts_clock_and_faults(dash, server):
+    api = ebs(server)
+    rh.disk_pair(api)
+    server.control("/_emulator/faults", {"action": "StartInstance", "code": "Throttling", "http_status": 400})
+    page = dash.open("overview")
+    expect(page.locator("#ov-counts [data-kind=disk] .total")).to_have_text("2")
+    expect(page.locator("#ov-counts [data-kind=disk]")).to_contain_text("creating 2")
+    expect(page.locator("#ov-accounts li.id")).to_have_count(1)
+    expect(page.locator("#ov-regions")).to_contain_text(rh.SRC_REGION)
+    expect(page.locator("#ov-regions")).to_contain_text(rh.DST_REGION)
+    expect(page.locator("#ov-timing")).to_have_text("realistic")
+    expect(page.locator("#ov-clock-mode")).to_contain_text("paused")
+    expect(page.locator("#ov-faults")).to_contain_text("action=StartInstance")
+    expect(page.locator("#ov-faults")).to_contain_text("answer Throttling (400)")
+    server.advance(rh.DISK_CREATING)
+    expect(page.locator("#ov-counts [data-kind=disk]")).to_contain_text("available 2")
+    dash.shot("overview")
+
+
+def test_clock_controls_pause_resume_and_custom_advance(dash, server):
+    page = dash.open("controls")
+    before = json.loads(server.control("/_emulator/clock", method="GET").body)["now_ms"]
+    page.get_by_label("Seconds").fill("90")
+    page.get_by_role("button", name="Advance", exact=True).click()
+    expect(page.locator("#ctl-clock")).not_to_have_text("–")
+    page.wait_for_function(
+        f"() => fetch('/_emulator/clock').then(r => r.json()).then(c => c.now_ms >= {before} + 90000)")
+    page.get_by_role("button", name="Resume").click()
+    expect(page.locator("#clock-mode")).to_have_text("running")
+    assert json.loads(server.control("/_emulator/clock", method="GET").body)["mode"] == "system"
+    page.get_by_role("button", name="Pause").click()
+    expect(page.locator("#clock-mode")).to_have_text("paused")
+    assert json.loads(server.control("/_emulator/clock", method="GET").body)["mode"] == "manual"
+    dash.shot("controls")
+
+
+def test_export_reset_and_import_from_the_page(dash, server, tmp_path):
+    api = ebs(server)
+    src, dst = rh.disk_pair(api)
+    server.advance(rh.DISK_CREATING)
+    pair_id = api.create_pair(src, dst, name="kept")
+    page = dash.open("controls")
+    with page.expect_download() as dl:
+        page.get_by_role("button", name="Export (download)").click()
+    saved = tmp_path / "world.json"
+    dl.value.save_as(saved)
+    doc = json.loads(saved.read_text())
+    assert doc["format_version"] == 1
+    assert any(pair_id in a["replication"]["pairs"] for a in doc["accounts"].values())
+
+    page.once("dialog", lambda d: d.accept())
+    page.get_by_role("button", name="Reset everything").click()
+    expect(page.locator("#toast")).to_contain_text("reset done")
+    page.get_by_role("tab", name="Replication").click()
+    expect(page.locator("#pairs .pair")).to_have_count(0)
+
+    page.get_by_role("tab", name="Controls").click()
+    page.locator("#import-file").set_input_files(str(saved))
+    expect(page.locator("#toast")).to_contain_text("state imported")
+    page.get_by_role("tab", name="Replication").click()
+    expect(pair_row(page, pair_id)).to_contain_text("kept")
+
+
+def test_keyboard_reaches_every_view_and_actions_are_labelled(dash, server):
+    api = ebs(server)
+    src, dst = rh.disk_pair(api)
+    server.advance(rh.DISK_CREATING)
+    pair_id = api.create_pair(src, dst)
+    server.advance(60)
+    page = dash.open("overview")
+    page.locator("#tab-overview").focus()
+    for name in ("compute", "replication", "calls", "controls"):
+        page.keyboard.press("ArrowRight")
+        expect(page.locator(f"#tab-{name}")).to_be_focused()
+        expect(page.locator(f"#view-{name}")).to_be_visible()
+    page.keyboard.press("Home")
+    expect(page.locator("#view-overview")).to_be_visible()
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    # Tab into the replication view and start the pair with the keyboard alone.
+    start = page.get_by_role("button", name=f"Start pair {pair_id}")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.dataset.act") == "start":
+            break
+    expect(start).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(pair_row(page, pair_id).locator(".st").first).to_have_text("initial_syncing")
+    # Every button has an accessible name.
+    unnamed = page.evaluate("""() => Array.from(document.querySelectorAll('button'))
+        .filter(b => !(b.getAttribute('aria-label') || b.textContent.trim())).length""")
+    assert unnamed == 0
+
+
+def test_dark_mode_and_a_laptop_screen(dash, server):
+    api = ebs(server)
+    src, dst = rh.disk_pair(api)
+    server.advance(rh.DISK_CREATING)
+    pair_id = api.create_pair(src, dst, name="dark")
+    server.advance(60)
+    api.start_pair(pair_id)
+    server.advance(2)
+    page = dash.page
+    page.emulate_media(color_scheme="dark")
+    page.set_viewport_size({"width": 1366, "height": 768})
+    dash.open("replication")
+    expect(pair_row(page, pair_id)).to_be_visible()
+    bg = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert bg == "rgb(17, 20, 24)", bg
+    # Nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+    dash.shot("replication-dark")
+    page.emulate_media(color_scheme="light")
+    page.set_viewport_size({"width": 1280, "height": 860})
+
+
+def test_with_an_admin_token_the_page_asks_once(browser_context):
+    em = Emulator("token", ["--timing", "instant", "--admin-token", "t0ken-for-tests"])
+    try:
+        assert sc.http(em.url, method="GET", path="/_emulator/view").status == 401
+        assert sc.http(em.url, method="GET", path="/_emulator/view/stream").status == 401
+        p = Page(browser_context, em.url)
+        page = p.page
+        page.goto(f"{em.url}/_emulator/ui/")
+        dialog = page.get_by_role("dialog", name="Admin token")
+        expect(dialog).to_be_visible()
+        dialog.get_by_label("Token").fill("t0ken-for-tests")
+        dialog.get_by_role("button", name="Use token").click()
+        expect(page.locator("#conn")).to_have_text("live")
+        page.reload()
+        page.wait_for_selector("body[data-ready='1']")
+        expect(page.locator("#conn")).to_have_text("live")
+        expect(dialog).to_be_hidden()
+        page.close()
+        # The 401s before the token was given are the only console errors.
+        assert all("401" in e for e in p.errors), p.errors
+    finally:
+        em.stop()
+
+
+def test_another_site_cannot_drive_the_dashboard(server):
+    body = json.dumps({"account": "a", "kind": "pair", "id": "p", "op": "delete"}).encode()
+    evil = {"Origin": "http://evil.example", "Content-Type": "application/json"}
+    r = sc.http(server.url, method="POST", path="/_emulator/dashboard/act", body=body, headers=evil)
+    assert r.status == 403
+    # A simple cross-site form post cannot declare JSON.
+    form = {"Content-Type": "text/plain"}
+    r = sc.http(server.url, method="POST", path="/_emulator/dashboard/act", body=body, headers=form)
+    assert r.status == 415
+    r = sc.http(server.url, method="GET", path="/_emulator/view/stream", headers={"Host": "evil.example"})
+    assert r.status == 403
+    page = sc.http(server.url, method="GET", path="/_emulator/ui/")
+    assert page.status == 200
+    assert "frame-ancestors 'none'" in page.headers.get("content-security-policy", "")
