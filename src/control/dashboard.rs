@@ -137,7 +137,6 @@ fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String)
                 "src": End { region: &p.source.region_id, zone: &p.source.zone_id, disk: &p.source.disk_id },
                 "dst": End { region: &p.destination.region_id, zone: &p.destination.zone_id, disk: &p.destination.disk_id },
                 "primary": End { region: &p.primary.region_id, zone: &p.primary.zone_id, disk: "" },
-                "standby": End { region: &p.standby.region_id, zone: &p.standby.zone_id, disk: "" },
                 "rpo": p.rpo, "mode": p.mode(), "group": p.group_id, "sync": sync,
             });
             rows.insert(("pair", format!("{account}/{}", p.id)), row.to_string());
@@ -152,7 +151,7 @@ fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String)
             let row = json!({
                 "t": "group", "account": account, "id": g.id, "name": g.name,
                 "src": place(&g.source), "dst": place(&g.destination),
-                "primary": place(&g.primary), "standby": place(&g.standby),
+                "primary": place(&g.primary),
                 "rpo": g.rpo, "mode": g.mode(), "pairs": g.pair_ids, "sync": sync,
             });
             rows.insert(("group", format!("{account}/{}", g.id)), row.to_string());

@@ -139,18 +139,29 @@ function tone(status) {
 const badge = (status, busy) => `<span class="st st-${tone(status)}${busy ? " busy" : ""}">${esc(status)}</span>`;
 
 // ---------------------------------------------------------------------------------------------
-// Keyed lists: one element per key, rebuilt only when its row changed.
+// Keyed lists: one element per key, rebuilt only when its row changed. `wrap(key)` gives the
+// element's opening and closing tags; the first fill parses every row in one go.
 class Keyed {
-  constructor(container, make, html, lead) { this.c = container; this.make = make; this.html = html; this.els = new Map(); this.lead = lead || null; }
+  constructor(container, wrap, html, lead) { this.c = container; this.wrap = wrap; this.html = html; this.els = new Map(); this.lead = lead || null; }
+  build(items) {
+    const tpl = document.createElement("template");
+    tpl.innerHTML = items.map(([key, row]) => { const [open, close] = this.wrap(key); return open + this.html(row, key) + close; }).join("");
+    const made = Array.from(tpl.content.children);
+    made.forEach((el, i) => { el._row = items[i][1]; this.els.set(items[i][0], el); widths(el); });
+    return tpl.content;
+  }
   sync(entries) {
+    if (this.els.size === 0) {
+      if (entries.length) this.c.insertBefore(this.build(entries), this.lead ? this.lead.nextSibling : this.c.firstChild);
+      return;
+    }
     const seen = new Set();
     let prev = this.lead;
     for (const [key, row] of entries) {
       seen.add(key);
       let el = this.els.get(key);
-      const fresh = !el;
-      if (fresh) { el = this.make(key); el._row = null; this.els.set(key, el); }
-      if (el._row !== row) { patch(el, this.html(row, key)); el._row = row; }
+      if (!el) { this.build([[key, row]]); el = this.els.get(key); }
+      else if (el._row !== row) { patch(el, this.html(row, key)); el._row = row; }
       const want = prev ? prev.nextSibling : this.c.firstChild;
       if (want !== el) this.c.insertBefore(el, want);
       prev = el;
@@ -173,7 +184,7 @@ function widths(el) {
   for (const i of el.querySelectorAll("[data-w]")) i.style.width = i.dataset.w + "%";
 }
 
-const rowEl = (tag, cls) => () => { const e = document.createElement(tag); if (cls) e.className = cls; return e; };
+const plain = (tag) => () => [`<${tag}>`, `</${tag}>`];
 
 // ---------------------------------------------------------------------------------------------
 // Tabs.
@@ -299,14 +310,14 @@ function paintFaults(el, removable) {
 
 // ---------------------------------------------------------------------------------------------
 // Compute.
-const instList = new Keyed($("inst-body"), rowEl("tr"), (r) => {
+const instList = new Keyed($("inst-body"), plain("tr"), (r) => {
   const disks = [];
   for (const d of world.disk.values()) if (d.account === r.account && d.instance === r.id) disks.push(d.id);
   return `<td><span class="id">${esc(r.id)}</span><span class="sub">${esc(r.name)}</span></td><td class="id">${esc(r.account)}</td>` +
     `<td>${esc(r.region)}<span class="sub">${esc(r.zone)}</span></td><td>${esc(r.type)}</td><td>${badge(r.status, r.busy)}</td>` +
     `<td class="id">${disks.map(esc).join("<br>") || "–"}</td>`;
 });
-const diskList = new Keyed($("disk-body"), rowEl("tr"), (r) =>
+const diskList = new Keyed($("disk-body"), plain("tr"), (r) =>
   `<td><span class="id">${esc(r.id)}</span><span class="sub">${esc(r.name)}</span></td><td class="id">${esc(r.account)}</td>` +
   `<td>${esc(r.region)}<span class="sub">${esc(r.zone)}</span></td><td>${esc(r.category)}<span class="sub">${esc(r.size)} GiB</span></td>` +
   `<td>${badge(r.status, r.busy)}</td><td class="id">${r.instance ? esc(r.instance) + `<span class="sub">${esc(r.device)}</span>` : "–"}</td>` +
@@ -443,8 +454,9 @@ function replicaHtml(kind, r) {
     actionButtons(kind, r);
 }
 
-const pairList = new Keyed($("pairs"), (key) => { const e = document.createElement("div"); e.className = "pair"; e.dataset.key = key; e.setAttribute("role", "group"); e.setAttribute("aria-label", "pair " + key.split("/")[1]); return e; }, (r) => replicaHtml("pair", r));
-const groupList = new Keyed($("groups"), (key) => { const e = document.createElement("div"); e.className = "pair group"; e.dataset.key = key; e.setAttribute("role", "group"); e.setAttribute("aria-label", "group " + key.split("/")[1]); return e; }, (r) => replicaHtml("group", r));
+const replicaWrap = (kind) => (key) => [`<div class="pair${kind === "group" ? " group" : ""}" data-key="${esc(key)}" role="group" aria-label="${kind} ${esc(key.split("/")[1])}">`, "</div>"];
+const pairList = new Keyed($("pairs"), replicaWrap("pair"), (r) => replicaHtml("pair", r));
+const groupList = new Keyed($("groups"), replicaWrap("group"), (r) => replicaHtml("group", r));
 
 function paintReplication() {
   const acct = $("rf-account").value, text = $("rf-text").value.trim().toLowerCase();
@@ -504,7 +516,7 @@ function addCall(entry) {
   if (!$("lf-pause").checked) schedule("calls");
 }
 
-const callList = new Keyed($("calls-body"), () => document.createElement("tbody"), (e) => {
+const callList = new Keyed($("calls-body"), plain("tbody"), (e) => {
   const ok = e.status < 400;
   const opened = open.has(e.seq);
   const tags = (e.faulted ? `<span class="tag fault" title="a fault rule answered this call">faulted</span>` : "");
@@ -650,8 +662,10 @@ function connState(name) {
 }
 const setConn = connState();
 
+let viewSeen = false;
 follow("/_emulator/view/stream", (ev, data) => {
   if (ev !== "view") return;
+  if (!viewSeen) { viewSeen = true; performance.mark("dashboard-first-view"); }
   const d = JSON.parse(data);
   if (d.upsert.some((r) => r.t === "disk") || d.gone.some(([k]) => k === "disk")) dirtyDisksForInstances = true;
   applyView(d);

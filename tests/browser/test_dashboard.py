@@ -354,3 +354,57 @@ def test_another_site_cannot_drive_the_dashboard(server):
     page = sc.http(server.url, method="GET", path="/_emulator/ui/")
     assert page.status == 200
     assert "frame-ancestors 'none'" in page.headers.get("content-security-policy", "")
+
+
+def test_a_group_and_its_members_fail_over_together_from_the_page(dash, server):
+    """Also the README's screenshots: a group of two pairs, a lone pair, an instance, a fault."""
+    api = ebs(server)
+    members = []
+    for name in ("db-primary", "db-logs"):
+        src, dst = rh.disk_pair(api)
+        server.advance(rh.DISK_CREATING)
+        members.append(api.create_pair(src, dst, name=name))
+    src, dst = rh.disk_pair(api)
+    server.advance(rh.DISK_CREATING)
+    lone = api.create_pair(src, dst, name="reports", RPO=900)
+    server.advance(60)
+    group_id = api.create_group(name="orders")
+    server.advance(60)
+    for p in members:
+        api.add_pair(group_id, p)
+    rh.new_instance(api, rh.SRC_REGION, rh.SRC_ZONE)
+    server.advance(60)
+    page = dash.open("replication")
+    group = page.locator(f"#groups .pair[data-key$='/{group_id}']")
+    expect(group).to_contain_text("2 pair(s)")
+    for p in members:
+        expect(group).to_contain_text(p)
+        expect(pair_row(page, p)).to_contain_text(f"in group {group_id}")
+    group.get_by_role("button", name=f"Start group {group_id}").click()
+    pair_row(page, lone).get_by_role("button", name=f"Start pair {lone}").click()
+    expect(group.locator(".st").first).to_have_text("initial_syncing")
+    server.advance(600)
+    expect(group.locator(".st").first).to_have_text("normal")
+    for p in members:
+        expect(pair_row(page, p).locator(".st").first).to_have_text("normal")
+    server.advance(120)
+    server.control("/_emulator/faults", {"action": "DescribeDisks", "code": "QuotaExceeded.Demo",
+                                         "http_status": 403, "count": 1})
+    sc.expect_error(lambda: sc.ecs_api("classic", server).describe_disks())
+    dash.shot("readme-replication")
+    group.get_by_role("button", name=f"Fail over group {group_id}").click()
+    expect(group.locator(".st").first).to_have_text("failovering")
+    server.advance(60)
+    expect(group.locator(".st").first).to_have_text("failovered")
+    for p in members:
+        expect(pair_row(page, p).locator(".st").first).to_have_text("failovered")
+    page.get_by_role("tab", name="Overview").click()
+    expect(page.locator("#ov-counts [data-kind=group]")).to_contain_text("failovered 1")
+    dash.shot("readme-overview")
+    page.get_by_role("tab", name="Calls").click()
+    page.locator("#calls-body tr.entry", has_text="FailoverDiskReplicaGroup").click()
+    dash.shot("readme-calls")
+    page.get_by_role("tab", name="Compute").click()
+    dash.shot("readme-compute")
+    page.get_by_role("tab", name="Controls").click()
+    dash.shot("readme-controls")
