@@ -22,8 +22,10 @@ use crate::aliyun::error::{ApiError, Dialect};
 use crate::aliyun::vocab::AliyunNaming;
 use crate::domain::call::{Call, Target};
 use crate::domain::clock::{wall_ms, ClockMode, Millis};
-use crate::domain::replica_sync::Track;
-use crate::domain::status::ReplicaStatus;
+use crate::domain::replica_pair::Endpoint;
+use crate::domain::replica_site::Place;
+use crate::domain::replica_sync::{Mode, Track};
+use crate::domain::status::{DiskStatus, InstanceStatus, ReplicaStatus};
 use crate::domain::world::Cloud;
 use crate::domain::Op;
 use crate::engine::{Outcome, Refusal, RequestMeta, Source};
@@ -31,6 +33,8 @@ use crate::state::AppState;
 
 /// How often a stream looks for changes: well inside the 250 ms an update may take to show.
 const TICK: Duration = Duration::from_millis(100);
+/// The least time between two looks, however many calls arrive.
+const MIN_GAP: Duration = Duration::from_millis(40);
 
 /// One row of the view, already encoded, by (kind, account/id).
 type Rows = HashMap<(&'static str, String), String>;
@@ -93,6 +97,79 @@ impl Clock {
     }
 }
 
+/// An instance as the view shows it.
+#[derive(Serialize)]
+struct InstanceRow<'a> {
+    t: &'static str,
+    account: &'a str,
+    id: &'a str,
+    name: &'a str,
+    region: &'a str,
+    zone: &'a str,
+    #[serde(rename = "type")]
+    instance_type: &'a str,
+    status: InstanceStatus,
+    /// A transition is under way.
+    busy: bool,
+}
+
+/// A disk as the view shows it.
+#[derive(Serialize)]
+struct DiskRow<'a> {
+    t: &'static str,
+    account: &'a str,
+    id: &'a str,
+    name: &'a str,
+    region: &'a str,
+    zone: &'a str,
+    category: &'a str,
+    size: u32,
+    status: DiskStatus,
+    busy: bool,
+    instance: Option<&'a str>,
+    device: Option<&'a str>,
+    pair: Option<&'a str>,
+}
+
+/// A pair or a group as the view shows it (a group has no disks but members).
+#[derive(Serialize)]
+struct ReplicaRow<'a> {
+    t: &'static str,
+    account: &'a str,
+    id: &'a str,
+    name: &'a str,
+    src: End<'a>,
+    dst: End<'a>,
+    primary: End<'a>,
+    rpo: i64,
+    mode: Mode,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pairs: Option<&'a [String]>,
+    sync: Sync,
+}
+
+fn place(p: &Place) -> End<'_> {
+    End {
+        region: &p.region_id,
+        zone: &p.zone_id,
+        disk: "",
+    }
+}
+
+fn end(e: &Endpoint) -> End<'_> {
+    End {
+        region: &e.region_id,
+        zone: &e.zone_id,
+        disk: &e.disk_id,
+    }
+}
+
+fn encode(row: &impl Serialize) -> String {
+    serde_json::to_string(row).unwrap_or_else(|_| "null".into())
+}
+
 /// Reads every account's resources as of now, under the world lock, encoding each row once.
 fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String), u64>) {
     let mut rows = Rows::new();
@@ -100,31 +177,44 @@ fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String)
     let mut count = |kind: &'static str, status: String| {
         *counts.entry((kind, status)).or_default() += 1;
     };
+    let busy = |end: Option<Millis>| end.is_some_and(|end| end > now);
     for (account, a) in &cloud.accounts {
         for i in a.instances.values() {
             let status = i.life.status_at(now);
             count("instance", status_name(&status));
-            let row = json!({
-                "t": "instance", "account": account, "id": i.id, "name": i.name,
-                "region": i.region_id, "zone": i.zone_id, "type": i.instance_type,
-                "status": status, "busy": i.life.steps_end().is_some_and(|end| end > now),
-            });
-            rows.insert(("instance", format!("{account}/{}", i.id)), row.to_string());
+            let row = InstanceRow {
+                t: "instance",
+                account,
+                id: &i.id,
+                name: &i.name,
+                region: &i.region_id,
+                zone: &i.zone_id,
+                instance_type: &i.instance_type,
+                status,
+                busy: busy(i.life.steps_end()),
+            };
+            rows.insert(("instance", format!("{account}/{}", i.id)), encode(&row));
         }
         for d in a.disks.values() {
             let status = d.status_at(now);
             count("disk", status_name(&status));
             let att = d.attachment_at(now);
-            let row = json!({
-                "t": "disk", "account": account, "id": d.id, "name": d.name,
-                "region": d.region_id, "zone": d.zone_id, "category": d.category,
-                "size": d.size, "status": status,
-                "busy": d.life.steps_end().is_some_and(|end| end > now),
-                "instance": att.map(|x| x.instance_id.as_str()),
-                "device": att.map(|x| x.device.as_str()),
-                "pair": a.replication.pair_of_disk.get(&d.id),
-            });
-            rows.insert(("disk", format!("{account}/{}", d.id)), row.to_string());
+            let row = DiskRow {
+                t: "disk",
+                account,
+                id: &d.id,
+                name: &d.name,
+                region: &d.region_id,
+                zone: &d.zone_id,
+                category: &d.category,
+                size: d.size,
+                status,
+                busy: busy(d.life.steps_end()),
+                instance: att.map(|x| x.instance_id.as_str()),
+                device: att.map(|x| x.device.as_str()),
+                pair: a.replication.pair_of_disk.get(&d.id).map(String::as_str),
+            };
+            rows.insert(("disk", format!("{account}/{}", d.id)), encode(&row));
         }
         for p in a.replication.pairs.values() {
             let sync = sync_at(&p.track, now);
@@ -132,14 +222,21 @@ fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String)
                 continue;
             }
             count("pair", status_name(&sync.status));
-            let row = json!({
-                "t": "pair", "account": account, "id": p.id, "name": p.name,
-                "src": End { region: &p.source.region_id, zone: &p.source.zone_id, disk: &p.source.disk_id },
-                "dst": End { region: &p.destination.region_id, zone: &p.destination.zone_id, disk: &p.destination.disk_id },
-                "primary": End { region: &p.primary.region_id, zone: &p.primary.zone_id, disk: "" },
-                "rpo": p.rpo, "mode": p.mode(), "group": p.group_id, "sync": sync,
-            });
-            rows.insert(("pair", format!("{account}/{}", p.id)), row.to_string());
+            let row = ReplicaRow {
+                t: "pair",
+                account,
+                id: &p.id,
+                name: &p.name,
+                src: end(&p.source),
+                dst: end(&p.destination),
+                primary: place(&p.primary),
+                rpo: p.rpo,
+                mode: p.mode(),
+                group: p.group_id.as_deref(),
+                pairs: None,
+                sync,
+            };
+            rows.insert(("pair", format!("{account}/{}", p.id)), encode(&row));
         }
         for g in a.replication.groups.values() {
             let sync = sync_at(&g.track, now);
@@ -147,14 +244,21 @@ fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String)
                 continue;
             }
             count("group", status_name(&sync.status));
-            let place = |p: &'_ crate::domain::replica_site::Place| json!({ "region": p.region_id, "zone": p.zone_id });
-            let row = json!({
-                "t": "group", "account": account, "id": g.id, "name": g.name,
-                "src": place(&g.source), "dst": place(&g.destination),
-                "primary": place(&g.primary),
-                "rpo": g.rpo, "mode": g.mode(), "pairs": g.pair_ids, "sync": sync,
-            });
-            rows.insert(("group", format!("{account}/{}", g.id)), row.to_string());
+            let row = ReplicaRow {
+                t: "group",
+                account,
+                id: &g.id,
+                name: &g.name,
+                src: place(&g.source),
+                dst: place(&g.destination),
+                primary: place(&g.primary),
+                rpo: g.rpo,
+                mode: g.mode(),
+                group: None,
+                pairs: Some(&g.pair_ids),
+                sync,
+            };
+            rows.insert(("group", format!("{account}/{}", g.id)), encode(&row));
         }
     }
     (rows, counts)
@@ -261,19 +365,32 @@ pub async fn get(State(app): State<AppState>) -> Response {
         .into_response()
 }
 
-/// `GET /_emulator/view/stream`: `event: view` with the whole view first, then what changed,
-/// at most every 100 ms and only when something did.
+/// `GET /_emulator/view/stream`: `event: view` with the whole view first, then what changed:
+/// looked for right after each call (at most every 40 ms) and every 100 ms (the clock moves
+/// things on, and the control plane changes the world without calls), sent only when something
+/// did change.
 pub async fn stream(State(app): State<AppState>) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(4);
     tokio::spawn(async move {
+        let mut calls = Some(app.engine.log().subscribe());
         let mut last: Option<View> = None;
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut looked = tokio::time::Instant::now();
         loop {
-            tick.tick().await;
+            tokio::select! {
+                _ = tick.tick() => {}
+                got = next_call(&mut calls) => {
+                    if got.is_err() {
+                        calls = None;
+                    }
+                    tokio::time::sleep_until(looked + MIN_GAP).await;
+                }
+            }
             if tx.is_closed() {
                 break;
             }
+            looked = tokio::time::Instant::now();
             let current = view(&app);
             if let Some(data) = delta(last.as_ref(), &current) {
                 if tx
@@ -290,6 +407,20 @@ pub async fn stream(State(app): State<AppState>) -> Response {
     Sse::new(tokio_stream::wrappers::ReceiverStream::new(rx))
         .keep_alive(KeepAlive::default())
         .into_response()
+}
+
+/// The next logged call (any number missed counts as one); never, once the feed is gone.
+async fn next_call(
+    calls: &mut Option<tokio::sync::broadcast::Receiver<crate::engine::log::LogEntry>>,
+) -> Result<(), ()> {
+    use tokio::sync::broadcast::error::RecvError;
+    match calls {
+        Some(rx) => match rx.recv().await {
+            Ok(_) | Err(RecvError::Lagged(_)) => Ok(()),
+            Err(RecvError::Closed) => Err(()),
+        },
+        None => std::future::pending().await,
+    }
 }
 
 /// Body of `POST /_emulator/dashboard/act`.
