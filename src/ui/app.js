@@ -155,13 +155,14 @@ class Keyed {
       if (entries.length) this.c.insertBefore(this.build(entries), this.lead ? this.lead.nextSibling : this.c.firstChild);
       return;
     }
+    const missing = entries.filter(([key]) => !this.els.has(key));
+    if (missing.length) this.build(missing);
     const seen = new Set();
     let prev = this.lead;
     for (const [key, row] of entries) {
       seen.add(key);
-      let el = this.els.get(key);
-      if (!el) { this.build([[key, row]]); el = this.els.get(key); }
-      else if (el._row !== row) { patch(el, this.html(row, key)); el._row = row; }
+      const el = this.els.get(key);
+      if (el._row !== row) { patch(el, this.html(row, key)); el._row = row; }
       const want = prev ? prev.nextSibling : this.c.firstChild;
       if (want !== el) this.c.insertBefore(el, want);
       prev = el;
@@ -458,28 +459,43 @@ const replicaWrap = (kind) => (key) => [`<div class="pair${kind === "group" ? " 
 const pairList = new Keyed($("pairs"), replicaWrap("pair"), (r) => replicaHtml("pair", r));
 const groupList = new Keyed($("groups"), replicaWrap("group"), (r) => replicaHtml("group", r));
 
+const FIRST_ROWS = 100;
+
 function paintReplication() {
   const acct = $("rf-account").value, text = $("rf-text").value.trim().toLowerCase();
   const fields = [(x) => x.id, (x) => x.name, (x) => x.sync.status, (x) => x.src.region, (x) => x.dst.region, (x) => x.src.disk, (x) => x.dst.disk];
   const keep = ([, r]) => (!acct || r.account === acct) && matches(r, text, fields);
   const pairs = Array.from(world.pair).filter(keep);
   const groups = Array.from(world.group).filter(keep);
-  pairList.sync(pairs);
+  // A long list shows its first screenful at once and the rest in the next frame.
+  if (pairList.els.size === 0 && pairs.length > FIRST_ROWS) {
+    pairList.sync(pairs.slice(0, FIRST_ROWS));
+    schedule("pair");
+  } else {
+    pairList.sync(pairs);
+  }
   groupList.sync(groups);
   $("pair-count").textContent = `(${pairs.length} of ${world.pair.size})`;
   $("group-count").textContent = `(${groups.length} of ${world.group.size})`;
   paintMap();
 }
 
-// Every second the recovery-point ages move on (the clock runs): only those cells change.
+// Every second the recovery-point ages move on (the clock runs): only their text and bars change.
 function paintAges() {
   const now = virtualNow();
   for (const list of [pairList, groupList]) {
-    for (const [key, el] of list.els) {
+    for (const el of list.els.values()) {
       const r = el._row;
-      if (!r || r.sync.rp == null) continue;
-      const cell = el.querySelector(".rpo");
-      if (cell) { cell.innerHTML = `<span>RPO ${fmtSecs(r.rpo)}</span>${ageMeter(r, now)}`; widths(cell); }
+      if (!r || r.sync.rp == null || /syncing$/.test(r.sync.status)) continue;
+      const age = Math.max(0, (now - r.sync.rp) / 1000);
+      const ratio = r.rpo > 0 ? age / r.rpo : 0;
+      const text = el.querySelector(".age"), meter = el.querySelector(".meter");
+      if (!text || !meter) continue;
+      const label = `recovery point ${fmtSecs(age)} ago`;
+      if (text.textContent !== label) text.textContent = label;
+      meter.className = "meter" + (ratio <= 1 ? "" : ratio <= 2 ? " warn" : " late");
+      meter.setAttribute("aria-valuenow", Math.round(age));
+      meter.firstElementChild.style.width = Math.min(100, ratio * 100).toFixed(1) + "%";
     }
   }
 }
