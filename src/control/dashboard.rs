@@ -366,9 +366,9 @@ pub async fn get(State(app): State<AppState>) -> Response {
 }
 
 /// `GET /_emulator/view/stream`: `event: view` with the whole view first, then what changed:
-/// looked for right after each call (at most every 40 ms) and every 100 ms (the clock moves
-/// things on, and the control plane changes the world without calls), sent only when something
-/// did change.
+/// looked for right after each call and every 100 ms (the clock moves things on, and the
+/// control plane changes the world without calls), at most every 40 ms (or four times as long
+/// as the last look took), sent only when something did change.
 pub async fn stream(State(app): State<AppState>) -> Response {
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Event, Infallible>>(4);
     tokio::spawn(async move {
@@ -377,6 +377,7 @@ pub async fn stream(State(app): State<AppState>) -> Response {
         let mut tick = tokio::time::interval(TICK);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         let mut looked = tokio::time::Instant::now();
+        let mut gap = MIN_GAP;
         loop {
             tokio::select! {
                 _ = tick.tick() => {}
@@ -384,14 +385,17 @@ pub async fn stream(State(app): State<AppState>) -> Response {
                     if got.is_err() {
                         calls = None;
                     }
-                    tokio::time::sleep_until(looked + MIN_GAP).await;
                 }
             }
+            tokio::time::sleep_until(looked + gap).await;
             if tx.is_closed() {
                 break;
             }
             looked = tokio::time::Instant::now();
             let current = view(&app);
+            // A very large world takes a while to read: an open page then costs at most a fifth
+            // of a core (and of the world lock's time), however large the world.
+            gap = MIN_GAP.max(looked.elapsed() * 4);
             if let Some(data) = delta(last.as_ref(), &current) {
                 if tx
                     .send(Ok(Event::default().event("view").data(data)))
@@ -602,4 +606,67 @@ async fn act_on(app: &AppState, body: &Bytes) -> Result<serde_json::Value, Refus
             "status": e.status, "code": e.code, "message": e.message,
         }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_action_is_called_in_the_region_the_cloud_wants() {
+        let regions = ("source", "destination", "primary");
+        for (op, want) in [
+            (ActOp::Start, "source"),
+            (ActOp::Stop, "source"),
+            (ActOp::Failover, "destination"),
+            (ActOp::Reprotect, "destination"),
+            (ActOp::Delete, "primary"),
+        ] {
+            assert_eq!(call_region(op, regions), want, "{op:?}");
+        }
+    }
+
+    fn view_of(rows: &[(&'static str, &str, &str)], summary: &str, now: Millis) -> View {
+        View {
+            rows: rows
+                .iter()
+                .map(|(kind, key, row)| ((*kind, (*key).to_owned()), (*row).to_owned()))
+                .collect(),
+            summary: summary.to_owned(),
+            clock: Clock {
+                now,
+                wall: now,
+                mode: ClockMode::Manual,
+            },
+        }
+    }
+
+    #[test]
+    fn a_delta_holds_only_what_changed() {
+        let before = view_of(&[("pair", "a/p1", "1"), ("pair", "a/p2", "2")], "{}", 5);
+        let full: serde_json::Value = serde_json::from_str(&delta(None, &before).unwrap()).unwrap();
+        assert_eq!(full["full"], true);
+        assert_eq!(full["upsert"].as_array().unwrap().len(), 2);
+        assert!(full["clock"].is_object() && full["summary"].is_object());
+
+        assert_eq!(delta(Some(&before), &before), None, "nothing changed");
+
+        let after = view_of(&[("pair", "a/p1", "10"), ("disk", "a/d1", "3")], "{}", 5);
+        let d: serde_json::Value =
+            serde_json::from_str(&delta(Some(&before), &after).unwrap()).unwrap();
+        assert_eq!(d["full"], false);
+        let mut upsert: Vec<_> = d["upsert"].as_array().unwrap().clone();
+        upsert.sort_by_key(|v| v.as_i64());
+        assert_eq!(upsert, vec![json!(3), json!(10)]);
+        assert_eq!(d["gone"], json!([["pair", "a/p2"]]));
+        assert!(d.get("clock").is_none() && d.get("summary").is_none());
+
+        let moved = view_of(&[("pair", "a/p1", "1"), ("pair", "a/p2", "2")], "{}", 9);
+        let d: serde_json::Value =
+            serde_json::from_str(&delta(Some(&before), &moved).unwrap()).unwrap();
+        assert_eq!(
+            d["clock"]["now_ms"], 9,
+            "an advance of a paused clock is sent"
+        );
+    }
 }
