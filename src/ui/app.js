@@ -311,13 +311,21 @@ function paintFaults(el, removable) {
 
 // ---------------------------------------------------------------------------------------------
 // Compute.
-const instList = new Keyed($("inst-body"), plain("tr"), (r) => {
-  const disks = [];
-  for (const d of world.disk.values()) if (d.account === r.account && d.instance === r.id) disks.push(d.id);
-  return `<td><span class="id">${esc(r.id)}</span><span class="sub">${esc(r.name)}</span></td><td class="id">${esc(r.account)}</td>` +
-    `<td>${esc(r.region)}<span class="sub">${esc(r.zone)}</span></td><td>${esc(r.type)}</td><td>${badge(r.status, r.busy)}</td>` +
-    `<td class="id">${disks.map(esc).join("<br>") || "–"}</td>`;
-});
+// An instance row shows its disks: its item is the instance with the ids of its disks, the same
+// object while neither changed (so the row is not rebuilt).
+const instItems = new Map();
+function instItem(key, r, disks) {
+  const ids = disks ? disks.join(" ") : "";
+  const had = instItems.get(key);
+  if (had && had.r === r && had.ids === ids) return had;
+  const item = { r, ids };
+  instItems.set(key, item);
+  return item;
+}
+const instList = new Keyed($("inst-body"), plain("tr"), ({ r, ids }) =>
+  `<td><span class="id">${esc(r.id)}</span><span class="sub">${esc(r.name)}</span></td><td class="id">${esc(r.account)}</td>` +
+  `<td>${esc(r.region)}<span class="sub">${esc(r.zone)}</span></td><td>${esc(r.type)}</td><td>${badge(r.status, r.busy)}</td>` +
+  `<td class="id">${ids ? ids.split(" ").map(esc).join("<br>") : "–"}</td>`);
 const diskList = new Keyed($("disk-body"), plain("tr"), (r) =>
   `<td><span class="id">${esc(r.id)}</span><span class="sub">${esc(r.name)}</span></td><td class="id">${esc(r.account)}</td>` +
   `<td>${esc(r.region)}<span class="sub">${esc(r.zone)}</span></td><td>${esc(r.category)}<span class="sub">${esc(r.size)} GiB</span></td>` +
@@ -332,16 +340,22 @@ function matches(row, text, fields) {
 function paintCompute() {
   const acct = $("cf-account").value, region = $("cf-region").value, text = $("cf-text").value.trim().toLowerCase();
   const keep = (r) => (!acct || r.account === acct) && (!region || r.region === region);
-  const inst = Array.from(world.instance).filter(([, r]) => keep(r) && matches(r, text, [(x) => x.id, (x) => x.name, (x) => x.status, (x) => x.zone]));
+  const attached = new Map();
+  for (const d of world.disk.values()) {
+    if (!d.instance) continue;
+    const k = d.account + "/" + d.instance;
+    if (!attached.has(k)) attached.set(k, []);
+    attached.get(k).push(d.id);
+  }
+  const inst = Array.from(world.instance).filter(([, r]) => keep(r) && matches(r, text, [(x) => x.id, (x) => x.name, (x) => x.status, (x) => x.zone]))
+    .map(([k, r]) => [k, instItem(k, r, attached.get(k))]);
   const disks = Array.from(world.disk).filter(([, r]) => keep(r) && matches(r, text, [(x) => x.id, (x) => x.name, (x) => x.status, (x) => x.instance, (x) => x.zone]));
-  // An instance row shows its disks: rebuild it when the disks changed too.
-  if (dirtyDisksForInstances) { for (const el of instList.els.values()) el._row = null; dirtyDisksForInstances = false; }
   instList.sync(inst);
+  if (instItems.size > world.instance.size) for (const k of instItems.keys()) if (!world.instance.has(k)) instItems.delete(k);
   diskList.sync(disks);
   $("inst-count").textContent = `(${inst.length} of ${world.instance.size})`;
   $("disk-count").textContent = `(${disks.length} of ${world.disk.size})`;
 }
-let dirtyDisksForInstances = false;
 
 // ---------------------------------------------------------------------------------------------
 // Replication: the map, the groups and the pairs.
@@ -683,7 +697,6 @@ follow("/_emulator/view/stream", (ev, data) => {
   if (ev !== "view") return;
   if (!viewSeen) { viewSeen = true; performance.mark("dashboard-first-view"); }
   const d = JSON.parse(data);
-  if (d.upsert.some((r) => r.t === "disk") || d.gone.some(([k]) => k === "disk")) dirtyDisksForInstances = true;
   applyView(d);
 }, (up) => setConn("view", up));
 
