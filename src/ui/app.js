@@ -476,7 +476,7 @@ const replicaWrap = (kind) => (key) => [`<div class="pair${kind === "group" ? " 
 const pairList = new Keyed($("pairs"), replicaWrap("pair"), (r) => replicaHtml("pair", r));
 const groupList = new Keyed($("groups"), replicaWrap("group"), (r) => replicaHtml("group", r));
 
-const FIRST_ROWS = 100;
+const FIRST_ROWS = 30;
 
 function paintReplication() {
   const acct = $("rf-account").value, text = $("rf-text").value.trim().toLowerCase();
