@@ -295,7 +295,7 @@ function describeRule(r) {
   if (r.latency_ms) what.push(`delay ${esc(r.latency_ms)} ms`);
   if (r.drop_connection) what.push("drop the connection");
   const limits = [];
-  if (r.count != null) limits.push(`next ${esc(r.count)} matches`);
+  if (r.count != null) limits.push(`at most ${esc(r.count)} time(s)`);
   if (r.probability != null) limits.push(`probability ${esc(r.probability)}`);
   return { when, what: what.join(", ") || "nothing", limits: limits.join(", ") };
 }
