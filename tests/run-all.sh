@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite: build the emulator, run every Rust test, then the Python SDK suite
-# (official Alibaba Cloud SDKs, and the third-party tools' flows, against the built binary) and the
-# Node client tests (published Node clients, installed by `npm ci` from tests/node).
-# Usage: bash tests/run-all.sh [pytest args...]
+# (official Alibaba Cloud SDKs, and the third-party tools' flows, against the built binary), the
+# Node client tests (published Node clients, installed by `npm ci` from tests/node), then the
+# dashboard's browser tests when a Chromium is installed.
+# Usage: bash tests/run-all.sh [pytest args for the SDK suite...]
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -70,8 +71,21 @@ section "Node clients (tests/node)"
 if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
     (cd tests/node && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in tests/node"
     (cd tests/node && node --test) || fail "node --test in tests/node"
+elif [ "${CI:-}" = "true" ]; then
+    fail "npm or node not found: CI never skips the Node client tests (they need Node.js 20 with npm)"
 else
     echo "SKIPPED: npm or node not found; the Node client tests (tests/node) need Node.js 20 with npm"
+fi
+
+section "browser tests (tests/browser)"
+# Debian's Chromium, headless, driven by Playwright for Python; a browser is never downloaded.
+CHROMIUM="${CHROMIUM:-$(command -v chromium || true)}"
+if [ -n "$CHROMIUM" ] && [ -x "$CHROMIUM" ]; then
+    CHROMIUM="$CHROMIUM" "$VENV/bin/python" -m pytest tests/browser -q || fail "pytest tests/browser"
+elif [ "${CI:-}" = "true" ]; then
+    fail "no Chromium found: CI never skips the browser tests (apt-get install chromium)"
+else
+    echo "SKIPPED: the browser tests need Chromium (apt-get install chromium); none found on PATH"
 fi
 
 section "all tests passed in $(( $(date +%s) - started ))s"

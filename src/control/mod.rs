@@ -1,6 +1,7 @@
 //! The emulator's own endpoints under `/_emulator/`, JSON in and out: health and info, reset,
-//! state export and import, the virtual clock, fault rules, and the request log — and the rules
-//! that keep a web page (or a stranger on the network) from driving them.
+//! state export and import, the virtual clock, fault rules, the request log, the dashboard (its
+//! page and its live view) — and the rules that keep a web page (or a stranger on the network)
+//! from driving them.
 //!
 //! Access policy, applied to every control endpoint but `health`:
 //! - with `--admin-token`, a request must carry `Authorization: Bearer <token>` (401 otherwise);
@@ -12,8 +13,10 @@
 //!   `application/json`, and a body needs one (415): a page cannot send JSON across origins
 //!   without the browser asking first, which the emulator never answers.
 
+mod dashboard;
 mod faults;
 mod requests;
+mod ui;
 mod world;
 
 use std::net::SocketAddr;
@@ -62,8 +65,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/_emulator/faults/{id}", delete(faults::remove))
         .route("/_emulator/requests", get(requests::list))
         .route("/_emulator/requests/stream", get(requests::stream))
+        .route("/_emulator/view", get(dashboard::get))
+        .route("/_emulator/view/stream", get(dashboard::stream))
+        .route("/_emulator/dashboard/act", post(dashboard::act))
         .route_layer(axum::middleware::from_fn_with_state(state, guard))
         .route("/_emulator/health", get(world::health).head(world::health))
+        .route("/_emulator/ui", get(ui::redirect))
+        .route("/_emulator/ui/", get(ui::index))
+        .route("/_emulator/ui/{asset}", get(ui::asset))
 }
 
 /// A control-plane error: answered as `{"error": message}` with its status.

@@ -537,6 +537,14 @@ impl World {
         (cloud.clock.set_mode(mode, wall), recorded)
     }
 
+    /// Reads the world without changing it: `f` sees the cloud and the virtual time read at
+    /// `wall` (records are not settled; a reader computes what is due itself).
+    pub fn read<T>(&self, wall: Millis, f: impl FnOnce(&Cloud, Millis) -> T) -> T {
+        let mut cloud = self.lock();
+        let now = cloud.clock.read(wall);
+        f(&cloud, now)
+    }
+
     /// The accounts that exist now, by id.
     pub fn accounts(&self) -> Vec<String> {
         self.lock().accounts.keys().cloned().collect()

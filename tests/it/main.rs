@@ -5,6 +5,7 @@ mod common;
 mod connections;
 mod control;
 mod control_plane;
+mod dashboard;
 mod disks;
 mod golden;
 mod golden_replication;

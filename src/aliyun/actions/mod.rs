@@ -198,6 +198,15 @@ pub const fn vpc<A: RpcAction + Send + 'static>(name: &'static str) -> Action {
     }
 }
 
+/// The wire name of the row of `version` that runs `op` (the first, when several do).
+pub fn name_of(version: &str, op: Op) -> Option<&'static str> {
+    FAMILIES
+        .iter()
+        .flat_map(|rows| rows.iter())
+        .find(|row| row.version == version && row.op == op)
+        .map(|row| row.name)
+}
+
 /// An answer of another shape than the operation gives: a bug.
 pub fn unexpected(answer: &Answer<'_>) -> domain::Error {
     domain::Error::Internal(format!("unexpected answer {answer:?}"))
