@@ -196,12 +196,18 @@ pub fn send_once(
 
 /// Reads one Content-Length-framed answer from a blocking stream.
 fn read_answer(stream: &mut std::net::TcpStream) -> io::Result<(u16, Vec<u8>)> {
+    read_answer_and_head(stream).map(|(status, _, body)| (status, body))
+}
+
+/// Reads one Content-Length-framed answer: status, head (as text) and body.
+fn read_answer_and_head(stream: &mut std::net::TcpStream) -> io::Result<(u16, String, Vec<u8>)> {
     let mut buf = Vec::new();
     let mut chunk = vec![0; 64 * 1024];
     loop {
         if let Some((status, head, len)) = parse_head(&buf)? {
             if buf.len() >= head + len {
-                return Ok((status, buf[head..head + len].to_vec()));
+                let text = String::from_utf8_lossy(&buf[..head]).into_owned();
+                return Ok((status, text, buf[head..head + len].to_vec()));
             }
         }
         let n = stream.read(&mut chunk)?;
@@ -222,24 +228,7 @@ pub fn send_with_head(addr: SocketAddr, request: &[u8]) -> io::Result<(u16, Stri
     let mut stream = std::net::TcpStream::connect_timeout(&addr, timeout)?;
     stream.set_read_timeout(Some(timeout))?;
     stream.write_all(request)?;
-    let mut buf = Vec::new();
-    let mut chunk = vec![0; 64 * 1024];
-    loop {
-        if let Some((status, head, len)) = parse_head(&buf)? {
-            if buf.len() >= head + len {
-                let text = String::from_utf8_lossy(&buf[..head]).into_owned();
-                return Ok((status, text, buf[head..head + len].to_vec()));
-            }
-        }
-        let n = stream.read(&mut chunk)?;
-        if n == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                "the server closed the connection before answering",
-            ));
-        }
-        buf.extend_from_slice(&chunk[..n]);
-    }
+    read_answer_and_head(&mut stream)
 }
 
 /// Polls `GET path` until it answers 200 or `deadline` passes; returns when the 200 arrived.

@@ -47,10 +47,15 @@ pub enum Source {
     Dashboard,
 }
 
-/// Whether a call is a request's whole work or a read that serves it (see [`Engine::look`]).
+/// How a call stands to its request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Part {
+pub enum Part {
+    /// The call that answers the request: fault rules apply, and it is logged.
     Whole,
+    /// A read that serves a request another call answers: checking that a resource exists
+    /// before changing it, or reading back what a create made. No fault rule applies to it,
+    /// and it is logged only when it refuses (its refusal is then the request's answer), so
+    /// one request is one log entry and one fault decision.
     Look,
 }
 
@@ -249,24 +254,12 @@ impl Engine {
         call: Call,
         render: impl FnOnce(Result<Answer<'_>, Refusal>) -> R,
     ) -> R {
-        self.run(meta, naming, call, render, Part::Whole).await
+        self.apply_as(meta, naming, call, render, Part::Whole).await
     }
 
-    /// A read that serves a request another call answers: checking that a resource exists
-    /// before changing it, or reading back what a create made. No fault rule applies to it, and
-    /// it is logged only when it refuses (its refusal is then the request's answer), so one
-    /// request is one log entry and one fault decision.
-    pub async fn look<R: Outcome>(
-        &self,
-        meta: &RequestMeta<'_>,
-        naming: &dyn Naming,
-        call: Call,
-        render: impl FnOnce(Result<Answer<'_>, Refusal>) -> R,
-    ) -> R {
-        self.run(meta, naming, call, render, Part::Look).await
-    }
-
-    async fn run<R: Outcome>(
+    /// [`Engine::apply`] for a request's whole work, or for a read that serves a request
+    /// another call answers ([`Part::Look`]).
+    pub async fn apply_as<R: Outcome>(
         &self,
         meta: &RequestMeta<'_>,
         naming: &dyn Naming,

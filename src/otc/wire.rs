@@ -14,6 +14,7 @@ use super::vocab::{self, OtcNaming};
 use crate::domain::call::{Answer, Call};
 use crate::domain::clock::wall_ms;
 use crate::domain::Op;
+pub use crate::engine::Part;
 use crate::engine::{Outcome, Refusal, RequestMeta, Source};
 use crate::state::AppState;
 
@@ -210,16 +211,6 @@ pub fn number(
     }
 }
 
-/// How a handler's call stands to its request: the request's own call (logged, fault rules
-/// apply), or a read that serves it (see `Engine::look`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
-    /// The call that answers the request.
-    Whole,
-    /// A check before a change, or a read back after one.
-    Look,
-}
-
 /// Runs `call` on the engine path as `action` for the caller's project, rendering the answer
 /// with `render` (or a domain refusal through the vocabulary).
 ///
@@ -267,11 +258,10 @@ pub async fn run_as<R>(
             Err(Refusal::Fault(f)) => Err(vocab::from_fault(f)),
         })
     };
-    let out = match part {
-        Part::Whole => app.engine.apply(&meta, &OtcNaming, call, render).await,
-        Part::Look => app.engine.look(&meta, &OtcNaming, call, render).await,
-    };
-    out.0
+    app.engine
+        .apply_as(&meta, &OtcNaming, call, render, part)
+        .await
+        .0
 }
 
 /// An OTC outcome as the request log sees it: a success is a 200 at this layer (the handler
