@@ -334,3 +334,19 @@ mod tests {
         assert!(uuid::Uuid::parse_str(&id).is_ok() && id.len() == 36, "{id}");
     }
 }
+
+/// The status an accepted call of `op` answers with: `202` for the asynchronous changes (creates,
+/// deletes, extends, group updates), `200` for group actions and reads.
+pub fn success_status(op: Op) -> u16 {
+    match op {
+        Op::CreateDisk
+        | Op::DeleteDisk
+        | Op::ExtendDisk
+        | Op::CreatePair
+        | Op::DeletePair
+        | Op::CreateGroup
+        | Op::DeleteGroup
+        | Op::UpdateGroup => 202,
+        _ => 200,
+    }
+}

@@ -252,11 +252,14 @@ pub async fn run_as<R>(
         params: &params,
     };
     let render = |answer: Result<Answer<'_>, Refusal>| {
-        Logged(match answer {
-            Ok(a) => render(a),
-            Err(Refusal::Domain(e)) => Err(vocab::from_domain(e, op)),
-            Err(Refusal::Fault(f)) => Err(vocab::from_fault(f)),
-        })
+        Logged(
+            match answer {
+                Ok(a) => render(a),
+                Err(Refusal::Domain(e)) => Err(vocab::from_domain(e, op)),
+                Err(Refusal::Fault(f)) => Err(vocab::from_fault(f)),
+            },
+            op,
+        )
     };
     app.engine
         .apply_as(&meta, &OtcNaming, call, render, part)
@@ -264,13 +267,15 @@ pub async fn run_as<R>(
         .0
 }
 
-/// An OTC outcome as the request log sees it: a success is a 200 at this layer (the handler
-/// picks 201/202/204 when it answers), an error its own status and code.
-struct Logged<R>(Result<R, OtcError>);
+/// An OTC outcome as the request log sees it: a success with the status its operation answers
+/// (see `vocab::success_status`), an error its own status and code.
+struct Logged<R>(Result<R, OtcError>, Op);
 
 impl<R> Outcome for Logged<R> {
     fn status(&self) -> u16 {
-        self.0.as_ref().map_or_else(|e| e.status, |_| 200)
+        self.0
+            .as_ref()
+            .map_or_else(|e| e.status, |_| vocab::success_status(self.1))
     }
     fn code(&self) -> Option<&str> {
         self.0.as_ref().err().map(|e| e.code.as_ref())

@@ -399,13 +399,14 @@ async fn one_request_is_one_log_entry_and_one_fault_decision() {
     assert_eq!(st, 202);
     let (st, _) = o.call("DELETE", &path, None).await;
     assert_eq!(st, 404);
+    // Each entry's status is the one the client got.
     let want = [
-        ("CreateVolume", 200, false),
-        ("CreateVolume", 200, false),
-        ("CreateReplication", 200, false),
+        ("CreateVolume", 202, false),
+        ("CreateVolume", 202, false),
+        ("CreateReplication", 202, false),
         ("DeleteReplication", 409, true),
         ("ShowReplication", 200, false),
-        ("DeleteReplication", 200, false),
+        ("DeleteReplication", 202, false),
         ("DeleteReplication", 404, false),
     ];
     let want: Vec<(String, u64, bool)> = want
