@@ -296,6 +296,22 @@ fn denial(d: Denial, op: Op) -> OtcError {
     OtcError::bad_request(message)
 }
 
+/// The status an accepted call of `op` answers with: `202` for the asynchronous changes (creates,
+/// deletes, extends, group updates), `200` for group actions and reads.
+pub fn success_status(op: Op) -> u16 {
+    match op {
+        Op::CreateDisk
+        | Op::DeleteDisk
+        | Op::ExtendDisk
+        | Op::CreatePair
+        | Op::DeletePair
+        | Op::CreateGroup
+        | Op::DeleteGroup
+        | Op::UpdateGroup => 202,
+        _ => 200,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,21 +348,5 @@ mod tests {
         let id = OtcNaming.id(Kind::ReplicaPair, r, &mut a);
         assert_eq!(id, OtcNaming.id(Kind::ReplicaPair, r, &mut b));
         assert!(uuid::Uuid::parse_str(&id).is_ok() && id.len() == 36, "{id}");
-    }
-}
-
-/// The status an accepted call of `op` answers with: `202` for the asynchronous changes (creates,
-/// deletes, extends, group updates), `200` for group actions and reads.
-pub fn success_status(op: Op) -> u16 {
-    match op {
-        Op::CreateDisk
-        | Op::DeleteDisk
-        | Op::ExtendDisk
-        | Op::CreatePair
-        | Op::DeletePair
-        | Op::CreateGroup
-        | Op::DeleteGroup
-        | Op::UpdateGroup => 202,
-        _ => 200,
     }
 }
