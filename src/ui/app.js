@@ -703,17 +703,28 @@ follow("/_emulator/view/stream", (ev, data) => {
   applyView(d);
 }, (up) => setConn("view", up));
 
-(async function calls0() {
-  let after = 0;
-  try {
-    const r = await apiJson("/_emulator/requests?limit=300");
-    for (const e of r.requests) { addCall(e); after = e.seq; }
-  } catch (_) { /* the stream below reports the connection */ }
+(function calls0() {
+  let after = 0; // the newest call shown
+  let held = null; // stream events kept while the log is read after a (re)connect
+  const take = (e) => { if (e.seq > after) { addCall(e); after = e.seq; } };
   follow("/_emulator/requests/stream", (ev, data) => {
     if (ev !== "request") return;
     const e = JSON.parse(data);
-    if (e.seq > after) addCall(e);
-  }, (up) => setConn("calls", up));
+    if (held) held.push(e); else take(e);
+  }, async (up) => {
+    setConn("calls", up);
+    if (!up) return;
+    // The stream is subscribed now: read what the log holds (calls from before, or from while
+    // the stream was down), then what the stream brought meanwhile, so no call falls between.
+    held = [];
+    try {
+      const r = await apiJson("/_emulator/requests?limit=300");
+      for (const e of r.requests) take(e);
+    } catch (_) { /* the stream goes on; only the backlog is missing */ }
+    const kept = held;
+    held = null;
+    for (const e of kept) take(e);
+  });
 })();
 
 const start = location.hash.slice(1);
