@@ -5,7 +5,9 @@
 use base64::Engine as _;
 use serde::Serialize;
 
-use super::instance::{done_action, serial_number, RunInstances};
+use super::instance::{
+    done_action, serial_number, IpSet, RunInstances, SecurityGroupIds, VpcAttributes,
+};
 use super::{ecs, ecs_minutes, unexpected, Action, EcsTime, Empty, RpcAction};
 use crate::aliyun::error::{ApiError, ErrorCode};
 use crate::aliyun::names;
@@ -206,22 +208,6 @@ impl RpcAction for DescribeInstanceAttribute {
 }
 
 #[derive(Serialize)]
-struct IpSet<'s> {
-    #[serde(rename = "IpAddress")]
-    ip_address: &'s [String],
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-struct VpcAttributes<'s> {
-    vpc_id: &'s str,
-    #[serde(rename = "VSwitchId")]
-    vswitch_id: &'s str,
-    private_ip_address: IpSet<'s>,
-    nat_ip_address: &'static str,
-}
-
-#[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 struct EipAddress {
     allocation_id: &'static str,
@@ -249,12 +235,6 @@ struct NetworkOptions {
 #[serde(rename_all = "PascalCase")]
 struct SecurityOptions {
     enable_secure_boot: bool,
-}
-
-#[derive(Serialize)]
-struct SecurityGroupIds<'s> {
-    #[serde(rename = "SecurityGroupId")]
-    security_group_id: &'s [String],
 }
 
 #[derive(Serialize)]

@@ -303,26 +303,29 @@ pub(super) struct InstanceSet<'s> {
     instance: Vec<WithBlanks<InstanceView<'s>>>,
 }
 
+/// `{"IpAddress": [...]}` (also DescribeInstanceAttribute's).
 #[derive(Serialize)]
-struct IpSet<'s> {
+pub(super) struct IpSet<'s> {
     #[serde(rename = "IpAddress")]
-    ip_address: &'s [String],
+    pub(super) ip_address: &'s [String],
 }
 
+/// An instance's VPC placement (also DescribeInstanceAttribute's).
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
-struct VpcAttributes<'s> {
-    vpc_id: &'s str,
+pub(super) struct VpcAttributes<'s> {
+    pub(super) vpc_id: &'s str,
     #[serde(rename = "VSwitchId")]
-    vswitch_id: &'s str,
-    private_ip_address: IpSet<'s>,
-    nat_ip_address: &'static str,
+    pub(super) vswitch_id: &'s str,
+    pub(super) private_ip_address: IpSet<'s>,
+    pub(super) nat_ip_address: &'static str,
 }
 
+/// `{"SecurityGroupId": [...]}` (also DescribeInstanceAttribute's).
 #[derive(Serialize)]
-struct SecurityGroupIds<'s> {
+pub(super) struct SecurityGroupIds<'s> {
     #[serde(rename = "SecurityGroupId")]
-    security_group_id: &'s [String],
+    pub(super) security_group_id: &'s [String],
 }
 
 #[derive(Serialize)]
