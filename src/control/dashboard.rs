@@ -26,7 +26,7 @@ use crate::domain::replica_pair::Endpoint;
 use crate::domain::replica_site::Place;
 use crate::domain::replica_sync::{Mode, Track};
 use crate::domain::status::{DiskStatus, InstanceStatus, ReplicaStatus};
-use crate::domain::world::Cloud;
+use crate::domain::world::{Account, Cloud};
 use crate::domain::Op;
 use crate::engine::{Outcome, Refusal, RequestMeta, Source};
 use crate::state::AppState;
@@ -170,18 +170,101 @@ fn encode(row: &impl Serialize) -> String {
     serde_json::to_string(row).unwrap_or_else(|_| "null".into())
 }
 
-/// Reads every account's resources as of now, under the world lock, encoding each row once.
-fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String), u64>) {
-    let mut rows = Rows::new();
-    let mut counts: BTreeMap<(&'static str, String), u64> = BTreeMap::new();
-    let mut count = |kind: &'static str, status: String| {
-        *counts.entry((kind, status)).or_default() += 1;
-    };
-    let busy = |end: Option<Millis>| end.is_some_and(|end| end > now);
-    for (account, a) in &cloud.accounts {
-        for i in a.instances.values() {
+/// How many records one hold of the world lock reads. The view of a large world is read in
+/// slices, the lock released between them, so that a call waits behind at most one slice (about
+/// a millisecond) however large the world is; a record changed while the view is read shows in
+/// the next look.
+const SLICE: usize = 1_000;
+
+/// Where the last slice stopped: an account, a kind (instances, disks, pairs, groups), and the
+/// last id read of that kind.
+#[derive(Default)]
+struct Cursor {
+    account: Option<String>,
+    kind: usize,
+    after: Option<String>,
+}
+
+/// The records of `map` after `after` (all of them without one), in id order.
+fn from<'m, V>(
+    map: &'m BTreeMap<String, V>,
+    after: Option<&str>,
+) -> std::collections::btree_map::Range<'m, String, V> {
+    use std::ops::Bound::{Excluded, Unbounded};
+    match after {
+        Some(id) => map.range::<str, _>((Excluded(id), Unbounded)),
+        None => map.range::<str, _>(..),
+    }
+}
+
+/// The rows and status counts of a view, filled slice by slice.
+#[derive(Default)]
+struct Reading {
+    rows: Rows,
+    counts: BTreeMap<(&'static str, String), u64>,
+}
+
+impl Reading {
+    fn count(&mut self, kind: &'static str, status: String) {
+        *self.counts.entry((kind, status)).or_default() += 1;
+    }
+
+    /// Reads at most `budget` records from `cursor` on; true once every account has been read.
+    /// Each kind's reader answers `Some(last id read)` when the budget ran out before its end.
+    fn slice(&mut self, cloud: &Cloud, now: Millis, cursor: &mut Cursor, budget: usize) -> bool {
+        use std::ops::Bound::{Included, Unbounded};
+        let mut left = budget;
+        let first = cursor.account.clone();
+        let accounts = match &first {
+            Some(a) => cloud
+                .accounts
+                .range::<str, _>((Included(a.as_str()), Unbounded)),
+            None => cloud.accounts.range::<str, _>(..),
+        };
+        for (account, a) in accounts {
+            if first.as_deref() != Some(account.as_str()) {
+                cursor.kind = 0;
+                cursor.after = None;
+            }
+            while cursor.kind < 4 {
+                let after = cursor.after.take();
+                let stopped = match cursor.kind {
+                    0 => self.instances(account, a, now, after.as_deref(), &mut left),
+                    1 => self.disks(account, a, now, after.as_deref(), &mut left),
+                    2 => self.pairs(account, a, now, after.as_deref(), &mut left),
+                    _ => self.groups(account, a, now, after.as_deref(), &mut left),
+                };
+                if let Some(after) = stopped {
+                    *cursor = Cursor {
+                        account: Some(account.clone()),
+                        kind: cursor.kind,
+                        after,
+                    };
+                    return false;
+                }
+                cursor.kind += 1;
+            }
+        }
+        true
+    }
+
+    fn instances(
+        &mut self,
+        account: &str,
+        a: &Account,
+        now: Millis,
+        after: Option<&str>,
+        left: &mut usize,
+    ) -> Option<Option<String>> {
+        let mut last = after.map(str::to_owned);
+        for (id, i) in from(&a.instances, after) {
+            if *left == 0 {
+                return Some(last);
+            }
+            *left -= 1;
+            last = Some(id.clone());
             let status = i.life.status_at(now);
-            count("instance", status_name(&status));
+            self.count("instance", status_name(&status));
             let row = InstanceRow {
                 t: "instance",
                 account,
@@ -191,13 +274,31 @@ fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String)
                 zone: &i.zone_id,
                 instance_type: &i.instance_type,
                 status,
-                busy: busy(i.life.steps_end()),
+                busy: busy(i.life.steps_end(), now),
             };
-            rows.insert(("instance", format!("{account}/{}", i.id)), encode(&row));
+            self.rows
+                .insert(("instance", format!("{account}/{}", i.id)), encode(&row));
         }
-        for d in a.disks.values() {
+        None
+    }
+
+    fn disks(
+        &mut self,
+        account: &str,
+        a: &Account,
+        now: Millis,
+        after: Option<&str>,
+        left: &mut usize,
+    ) -> Option<Option<String>> {
+        let mut last = after.map(str::to_owned);
+        for (id, d) in from(&a.disks, after) {
+            if *left == 0 {
+                return Some(last);
+            }
+            *left -= 1;
+            last = Some(id.clone());
             let status = d.status_at(now);
-            count("disk", status_name(&status));
+            self.count("disk", status_name(&status));
             let att = d.attachment_at(now);
             let row = DiskRow {
                 t: "disk",
@@ -209,19 +310,38 @@ fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String)
                 category: &d.category,
                 size: d.size,
                 status,
-                busy: busy(d.life.steps_end()),
+                busy: busy(d.life.steps_end(), now),
                 instance: att.map(|x| x.instance_id.as_str()),
                 device: att.map(|x| x.device.as_str()),
                 pair: a.replication.pair_of_disk.get(&d.id).map(String::as_str),
             };
-            rows.insert(("disk", format!("{account}/{}", d.id)), encode(&row));
+            self.rows
+                .insert(("disk", format!("{account}/{}", d.id)), encode(&row));
         }
-        for p in a.replication.pairs.values() {
+        None
+    }
+
+    fn pairs(
+        &mut self,
+        account: &str,
+        a: &Account,
+        now: Millis,
+        after: Option<&str>,
+        left: &mut usize,
+    ) -> Option<Option<String>> {
+        let pairs = &a.replication.pairs;
+        let mut last = after.map(str::to_owned);
+        for (id, p) in from(pairs, after) {
+            if *left == 0 {
+                return Some(last);
+            }
+            *left -= 1;
+            last = Some(id.clone());
             let sync = sync_at(&p.track, now);
             if sync.status == ReplicaStatus::Deleted {
                 continue;
             }
-            count("pair", status_name(&sync.status));
+            self.count("pair", status_name(&sync.status));
             let row = ReplicaRow {
                 t: "pair",
                 account,
@@ -236,14 +356,33 @@ fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String)
                 pairs: None,
                 sync,
             };
-            rows.insert(("pair", format!("{account}/{}", p.id)), encode(&row));
+            self.rows
+                .insert(("pair", format!("{account}/{}", p.id)), encode(&row));
         }
-        for g in a.replication.groups.values() {
+        None
+    }
+
+    fn groups(
+        &mut self,
+        account: &str,
+        a: &Account,
+        now: Millis,
+        after: Option<&str>,
+        left: &mut usize,
+    ) -> Option<Option<String>> {
+        let groups = &a.replication.groups;
+        let mut last = after.map(str::to_owned);
+        for (id, g) in from(groups, after) {
+            if *left == 0 {
+                return Some(last);
+            }
+            *left -= 1;
+            last = Some(id.clone());
             let sync = sync_at(&g.track, now);
             if sync.status == ReplicaStatus::Deleted {
                 continue;
             }
-            count("group", status_name(&sync.status));
+            self.count("group", status_name(&sync.status));
             let row = ReplicaRow {
                 t: "group",
                 account,
@@ -258,10 +397,16 @@ fn rows_of(cloud: &Cloud, now: Millis) -> (Rows, BTreeMap<(&'static str, String)
                 pairs: Some(&g.pair_ids),
                 sync,
             };
-            rows.insert(("group", format!("{account}/{}", g.id)), encode(&row));
+            self.rows
+                .insert(("group", format!("{account}/{}", g.id)), encode(&row));
         }
+        None
     }
-    (rows, counts)
+}
+
+/// Whether a transition is still under way at `now`.
+fn busy(end: Option<Millis>, now: Millis) -> bool {
+    end.is_some_and(|end| end > now)
 }
 
 /// A status as the view shows it (the domain's own snake_case spelling).
@@ -274,8 +419,13 @@ fn status_name(status: &impl Serialize) -> String {
 
 fn view(app: &AppState) -> View {
     let wall = wall_ms();
-    let (rows, counts, clock, accounts, regions) = app.engine.world().read(wall, |cloud, now| {
-        let (rows, counts) = rows_of(cloud, now);
+    let mut reading = Reading::default();
+    let mut cursor = Cursor::default();
+    while !app.engine.world().read(wall_ms(), |cloud, now| {
+        reading.slice(cloud, now, &mut cursor, SLICE)
+    }) {}
+    let Reading { rows, counts } = reading;
+    let (clock, accounts, regions) = app.engine.world().read(wall, |cloud, now| {
         let regions: Vec<_> = cloud
             .catalog
             .regions
@@ -288,7 +438,7 @@ fn view(app: &AppState) -> View {
             mode: cloud.clock.mode,
         };
         let accounts: Vec<String> = cloud.accounts.keys().cloned().collect();
-        (rows, counts, clock, accounts, regions)
+        (clock, accounts, regions)
     });
     let mut by_kind: BTreeMap<&str, BTreeMap<String, u64>> = BTreeMap::new();
     for ((kind, status), n) in counts {
@@ -357,7 +507,9 @@ fn delta(before: Option<&View>, now: &View) -> Option<String> {
 
 /// `GET /_emulator/view`: the whole view (the first event of the stream).
 pub async fn get(State(app): State<AppState>) -> Response {
-    let body = delta(None, &view(&app)).unwrap_or_default();
+    let body = tokio::task::spawn_blocking(move || delta(None, &view(&app)).unwrap_or_default())
+        .await
+        .unwrap_or_default();
     (
         [(axum::http::header::CONTENT_TYPE, "application/json")],
         body,
@@ -392,11 +544,22 @@ pub async fn stream(State(app): State<AppState>) -> Response {
                 break;
             }
             looked = tokio::time::Instant::now();
-            let current = view(&app);
+            // Reading a large world is CPU work: on a blocking thread, so that it never holds
+            // up the runtime's workers (and the API calls they serve).
+            let (reader, before) = (app.clone(), last.take());
+            let Ok((current, changes)) = tokio::task::spawn_blocking(move || {
+                let current = view(&reader);
+                let changes = delta(before.as_ref(), &current);
+                (current, changes)
+            })
+            .await
+            else {
+                break;
+            };
             // A very large world takes a while to read: an open page then costs at most a fifth
             // of a core (and of the world lock's time), however large the world.
             gap = MIN_GAP.max(looked.elapsed() * 4);
-            if let Some(data) = delta(last.as_ref(), &current) {
+            if let Some(data) = changes {
                 if tx
                     .send(Ok(Event::default().event("view").data(data)))
                     .await

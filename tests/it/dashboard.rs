@@ -347,3 +347,46 @@ async fn the_stream_sends_everything_once_then_only_what_changed() {
         "{gone}"
     );
 }
+
+#[tokio::test]
+async fn a_world_larger_than_one_read_slice_is_shown_whole() {
+    // 2,300 disks and 700 instances (each with its system disk) in one account and 1,200 disks
+    // in another: several slices of the world lock, across kinds and accounts.
+    let disks = |prefix: &str, n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|i| {
+                json!({"id": format!("d-bp1{prefix}{i:010}"), "region_id": "cn-hangzhou",
+                "zone_id": "cn-hangzhou-h", "category": "cloud_essd", "size": 20})
+            })
+            .collect()
+    };
+    let instances: Vec<Value> = (0..700)
+        .map(|i| {
+            json!({"id": format!("i-bp1slice{i:010}"), "region_id": "cn-hangzhou",
+            "zone_id": "cn-hangzhou-h", "status": "Stopped"})
+        })
+        .collect();
+    let seed = json!({"accounts": [
+        {"id": "1000000000000001", "instances": instances, "disks": disks("first", 2_300)},
+        {"id": "1000000000000002", "disks": disks("second", 1_200)},
+    ]});
+    let s = spawn(Opts {
+        fixtures: Some(crate::common::seed_file(&seed.to_string())),
+        ..Opts::default()
+    })
+    .await;
+    let (status, _, view) = s.control("GET", "/_emulator/view", None, &[]).await;
+    assert_eq!(status, 200);
+    let count = |kind: &str, account: &str| {
+        rows(&view, kind)
+            .filter(|r| r["account"] == account)
+            .count()
+    };
+    assert_eq!(count("instance", "1000000000000001"), 700);
+    assert_eq!(count("disk", "1000000000000001"), 3_000);
+    assert_eq!(count("disk", "1000000000000002"), 1_200);
+    let ids: std::collections::BTreeSet<&str> = rows(&view, "disk")
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids.len(), 4_200, "no disk twice, none missing");
+}
