@@ -22,6 +22,8 @@ use crate::aliyun::error::{ApiError, Dialect};
 use crate::aliyun::vocab::AliyunNaming;
 use crate::domain::call::{Call, Target};
 use crate::domain::clock::{wall_ms, ClockMode, Millis};
+use crate::domain::disk::Disk;
+use crate::domain::instance::Instance;
 use crate::domain::replica_pair::Endpoint;
 use crate::domain::replica_site::Place;
 use crate::domain::replica_sync::{Mode, Track};
@@ -210,7 +212,6 @@ impl Reading {
     }
 
     /// Reads at most `budget` records from `cursor` on; true once every account has been read.
-    /// Each kind's reader answers `Some(last id read)` when the budget ran out before its end.
     fn slice(&mut self, cloud: &Cloud, now: Millis, cursor: &mut Cursor, budget: usize) -> bool {
         use std::ops::Bound::{Included, Unbounded};
         let mut left = budget;
@@ -228,11 +229,47 @@ impl Reading {
             }
             while cursor.kind < 4 {
                 let after = cursor.after.take();
+                let after = after.as_deref();
+                let rep = &a.replication;
                 let stopped = match cursor.kind {
-                    0 => self.instances(account, a, now, after.as_deref(), &mut left),
-                    1 => self.disks(account, a, now, after.as_deref(), &mut left),
-                    2 => self.pairs(account, a, now, after.as_deref(), &mut left),
-                    _ => self.groups(account, a, now, after.as_deref(), &mut left),
+                    0 => walk(&a.instances, after, &mut left, |i| {
+                        self.instance(account, i, now);
+                    }),
+                    1 => walk(&a.disks, after, &mut left, |d| {
+                        self.disk(account, a, d, now);
+                    }),
+                    2 => walk(&rep.pairs, after, &mut left, |p| {
+                        self.replica(ReplicaRow {
+                            t: "pair",
+                            account,
+                            id: &p.id,
+                            name: &p.name,
+                            src: end(&p.source),
+                            dst: end(&p.destination),
+                            primary: place(&p.primary),
+                            rpo: p.rpo,
+                            mode: p.mode(),
+                            group: p.group_id.as_deref(),
+                            pairs: None,
+                            sync: sync_at(&p.track, now),
+                        });
+                    }),
+                    _ => walk(&rep.groups, after, &mut left, |g| {
+                        self.replica(ReplicaRow {
+                            t: "group",
+                            account,
+                            id: &g.id,
+                            name: &g.name,
+                            src: place(&g.source),
+                            dst: place(&g.destination),
+                            primary: place(&g.primary),
+                            rpo: g.rpo,
+                            mode: g.mode(),
+                            group: None,
+                            pairs: Some(&g.pair_ids),
+                            sync: sync_at(&g.track, now),
+                        });
+                    }),
                 };
                 if let Some(after) = stopped {
                     *cursor = Cursor {
@@ -248,160 +285,76 @@ impl Reading {
         true
     }
 
-    fn instances(
-        &mut self,
-        account: &str,
-        a: &Account,
-        now: Millis,
-        after: Option<&str>,
-        left: &mut usize,
-    ) -> Option<Option<String>> {
-        let mut last = after.map(str::to_owned);
-        for (id, i) in from(&a.instances, after) {
-            if *left == 0 {
-                return Some(last);
-            }
-            *left -= 1;
-            last = Some(id.clone());
-            let status = i.life.status_at(now);
-            self.count("instance", status_name(&status));
-            let row = InstanceRow {
-                t: "instance",
-                account,
-                id: &i.id,
-                name: &i.name,
-                region: &i.region_id,
-                zone: &i.zone_id,
-                instance_type: &i.instance_type,
-                status,
-                busy: busy(i.life.steps_end(), now),
-            };
-            self.rows
-                .insert(("instance", format!("{account}/{}", i.id)), encode(&row));
-        }
-        None
+    fn instance(&mut self, account: &str, i: &Instance, now: Millis) {
+        let status = i.life.status_at(now);
+        self.count("instance", status_name(&status));
+        let row = InstanceRow {
+            t: "instance",
+            account,
+            id: &i.id,
+            name: &i.name,
+            region: &i.region_id,
+            zone: &i.zone_id,
+            instance_type: &i.instance_type,
+            status,
+            busy: busy(i.life.steps_end(), now),
+        };
+        self.rows
+            .insert(("instance", format!("{account}/{}", i.id)), encode(&row));
     }
 
-    fn disks(
-        &mut self,
-        account: &str,
-        a: &Account,
-        now: Millis,
-        after: Option<&str>,
-        left: &mut usize,
-    ) -> Option<Option<String>> {
-        let mut last = after.map(str::to_owned);
-        for (id, d) in from(&a.disks, after) {
-            if *left == 0 {
-                return Some(last);
-            }
-            *left -= 1;
-            last = Some(id.clone());
-            let status = d.status_at(now);
-            self.count("disk", status_name(&status));
-            let att = d.attachment_at(now);
-            let row = DiskRow {
-                t: "disk",
-                account,
-                id: &d.id,
-                name: &d.name,
-                region: &d.region_id,
-                zone: &d.zone_id,
-                category: &d.category,
-                size: d.size,
-                status,
-                busy: busy(d.life.steps_end(), now),
-                instance: att.map(|x| x.instance_id.as_str()),
-                device: att.map(|x| x.device.as_str()),
-                pair: a.replication.pair_of_disk.get(&d.id).map(String::as_str),
-            };
-            self.rows
-                .insert(("disk", format!("{account}/{}", d.id)), encode(&row));
-        }
-        None
+    fn disk(&mut self, account: &str, a: &Account, d: &Disk, now: Millis) {
+        let status = d.status_at(now);
+        self.count("disk", status_name(&status));
+        let att = d.attachment_at(now);
+        let row = DiskRow {
+            t: "disk",
+            account,
+            id: &d.id,
+            name: &d.name,
+            region: &d.region_id,
+            zone: &d.zone_id,
+            category: &d.category,
+            size: d.size,
+            status,
+            busy: busy(d.life.steps_end(), now),
+            instance: att.map(|x| x.instance_id.as_str()),
+            device: att.map(|x| x.device.as_str()),
+            pair: a.replication.pair_of_disk.get(&d.id).map(String::as_str),
+        };
+        self.rows
+            .insert(("disk", format!("{account}/{}", d.id)), encode(&row));
     }
 
-    fn pairs(
-        &mut self,
-        account: &str,
-        a: &Account,
-        now: Millis,
-        after: Option<&str>,
-        left: &mut usize,
-    ) -> Option<Option<String>> {
-        let pairs = &a.replication.pairs;
-        let mut last = after.map(str::to_owned);
-        for (id, p) in from(pairs, after) {
-            if *left == 0 {
-                return Some(last);
-            }
-            *left -= 1;
-            last = Some(id.clone());
-            let sync = sync_at(&p.track, now);
-            if sync.status == ReplicaStatus::Deleted {
-                continue;
-            }
-            self.count("pair", status_name(&sync.status));
-            let row = ReplicaRow {
-                t: "pair",
-                account,
-                id: &p.id,
-                name: &p.name,
-                src: end(&p.source),
-                dst: end(&p.destination),
-                primary: place(&p.primary),
-                rpo: p.rpo,
-                mode: p.mode(),
-                group: p.group_id.as_deref(),
-                pairs: None,
-                sync,
-            };
-            self.rows
-                .insert(("pair", format!("{account}/{}", p.id)), encode(&row));
+    /// A pair or a group (a deleted one is not shown).
+    fn replica(&mut self, row: ReplicaRow<'_>) {
+        if row.sync.status == ReplicaStatus::Deleted {
+            return;
         }
-        None
+        self.count(row.t, status_name(&row.sync.status));
+        self.rows
+            .insert((row.t, format!("{}/{}", row.account, row.id)), encode(&row));
     }
+}
 
-    fn groups(
-        &mut self,
-        account: &str,
-        a: &Account,
-        now: Millis,
-        after: Option<&str>,
-        left: &mut usize,
-    ) -> Option<Option<String>> {
-        let groups = &a.replication.groups;
-        let mut last = after.map(str::to_owned);
-        for (id, g) in from(groups, after) {
-            if *left == 0 {
-                return Some(last);
-            }
-            *left -= 1;
-            last = Some(id.clone());
-            let sync = sync_at(&g.track, now);
-            if sync.status == ReplicaStatus::Deleted {
-                continue;
-            }
-            self.count("group", status_name(&sync.status));
-            let row = ReplicaRow {
-                t: "group",
-                account,
-                id: &g.id,
-                name: &g.name,
-                src: place(&g.source),
-                dst: place(&g.destination),
-                primary: place(&g.primary),
-                rpo: g.rpo,
-                mode: g.mode(),
-                group: None,
-                pairs: Some(&g.pair_ids),
-                sync,
-            };
-            self.rows
-                .insert(("group", format!("{account}/{}", g.id)), encode(&row));
+/// Hands `map`'s records after `after` to `read` while `left` lasts: `Some(last id read)` when
+/// the budget ran out before the end, `None` once every record was read.
+fn walk<V>(
+    map: &BTreeMap<String, V>,
+    after: Option<&str>,
+    left: &mut usize,
+    mut read: impl FnMut(&V),
+) -> Option<Option<String>> {
+    let mut last = after.map(str::to_owned);
+    for (id, v) in from(map, after) {
+        if *left == 0 {
+            return Some(last);
         }
-        None
+        *left -= 1;
+        last = Some(id.clone());
+        read(v);
     }
+    None
 }
 
 /// Whether a transition is still under way at `now`.
