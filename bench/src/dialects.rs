@@ -63,12 +63,14 @@ pub fn scenarios() -> Vec<Scenario> {
         scenario(
             ALIBABA_CREATE,
             "signed CreateDiskReplicaPair (EBS 2021-07-30), cn-hangzhou-h -> cn-shanghai-f, each call on two fresh seeded ESSDs; one connection",
+            Dialect::Alibaba,
             Vec::new(),
             alibaba_create,
         ),
         scenario(
             OTC_CREATE,
             "POST /v2/{project}/os-vendor-replications (X-Auth-Token), eu-de-01 -> eu-de-02, each call on two fresh seeded SSD volumes; one connection",
+            Dialect::Otc,
             vec![Target::P50AtMost {
                 of: ALIBABA_CREATE,
                 factor: 2.0,
@@ -78,12 +80,14 @@ pub fn scenarios() -> Vec<Scenario> {
         scenario(
             ALIBABA_GROUP,
             "signed StopDiskReplicaGroup and StartDiskReplicaGroup alternating on one group of one pair, --timing instant; one connection",
+            Dialect::Alibaba,
             Vec::new(),
             alibaba_group,
         ),
         scenario(
             OTC_GROUP,
             "POST .../os-vendor-replication-consistency-groups/{id}/action, os-stop-… and os-sync-… alternating on one group of one pair, --timing instant; one connection",
+            Dialect::Otc,
             vec![Target::P50AtMost {
                 of: ALIBABA_GROUP,
                 factor: 2.0,
@@ -98,14 +102,10 @@ type Prepare = fn(&Running) -> Result<Workload, String>;
 fn scenario(
     name: &'static str,
     what: &'static str,
+    dialect: Dialect,
     targets: Vec<Target>,
     prepare: Prepare,
 ) -> Scenario {
-    let dialect = if name.starts_with("dialects: OTC") {
-        Dialect::Otc
-    } else {
-        Dialect::Alibaba
-    };
     Scenario {
         name,
         what,

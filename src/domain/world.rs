@@ -635,11 +635,6 @@ impl World {
 pub struct Retired(Vec<Account>);
 
 impl Retired {
-    /// How many accounts were replaced.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
     /// Whether nothing was replaced.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
